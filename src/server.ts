@@ -1,0 +1,98 @@
+/**
+ * The only composition root: builds storage, services and the HTTP app from a config. Nothing is
+ * global, so tests start several servers in one process.
+ */
+import { createApp } from "./api/app";
+import type { ApiApp } from "./api/endpoint";
+import type { Config } from "./config/schema";
+import type { Services } from "./services";
+import { createAuthService } from "./services/auth/auth-service";
+import { createRateLimiter } from "./services/ratelimit/rate-limiter";
+import { type Db, openDb } from "./storage/db";
+import { migrate } from "./storage/migrate";
+import { createAccessTokenRepo } from "./storage/repos/access-tokens";
+import { checkServerName } from "./storage/repos/meta";
+import { type Clock, systemClock } from "./util/clock";
+import { createLogger, type Logger } from "./util/log";
+import { BUILD } from "./version";
+
+export interface ServerOptions {
+  /** SQLite path; ":memory:" for tests. Default: <dataDir>/homeserver.db */
+  dbPath?: string;
+  /** Absolute data directory. */
+  dataDir: string;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface Server {
+  app: ApiApp;
+  services: Services;
+  db: Db;
+  /** Handles one request in-process (tests, and Bun.serve's fetch). */
+  fetch(req: Request, clientIp?: string): Promise<Response>;
+  /** Starts listening; resolves with the bound port. */
+  listen(host?: string, port?: number): { port: number; url: string };
+  /** Stops accepting, waits for in-flight requests, closes the database. */
+  stop(): Promise<void>;
+}
+
+export function createServer(config: Config, opts: ServerOptions): Server {
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger(config.logging.level);
+  const db = openDb(opts.dbPath ?? `${opts.dataDir}/homeserver.db`);
+  migrate(db, undefined, clock.now());
+  checkServerName(db, config.server_name);
+
+  const tokens = createAccessTokenRepo(db);
+  const services: Services = {
+    config,
+    clock,
+    logger,
+    build: BUILD,
+    auth: createAuthService({ tokens, clock }),
+    rateLimiter: createRateLimiter(
+      {
+        enabled: config.rate_limits.enabled,
+        perMinute: { login: config.rate_limits.login_per_minute, register: config.rate_limits.register_per_minute },
+      },
+      clock,
+    ),
+  };
+
+  const ipOf = new WeakMap<Request, string>();
+  const app = createApp(services, { clientIp: (req) => ipOf.get(req) ?? "127.0.0.1" });
+  let bun: ReturnType<typeof Bun.serve> | null = null;
+
+  const fetch = async (req: Request, clientIp?: string) => {
+    if (clientIp) ipOf.set(req, clientIp);
+    return app.hono.fetch(req);
+  };
+
+  return {
+    app,
+    services,
+    db,
+    fetch,
+    listen(host = config.listen.host, port = config.listen.port) {
+      bun = Bun.serve({
+        hostname: host,
+        port,
+        // Media uploads stream with their own limit; JSON bodies are limited per endpoint.
+        maxRequestBodySize: 1024 * 1024 * 1024,
+        idleTimeout: 120,
+        fetch: (req, srv) => fetch(req, srv.requestIP(req)?.address),
+      });
+      const boundPort = bun.port ?? port;
+      const h = host.includes(":") ? `[${host}]` : host;
+      return { port: boundPort, url: `http://${h === "0.0.0.0" ? "127.0.0.1" : h}:${boundPort}` };
+    },
+    async stop() {
+      if (bun) {
+        await bun.stop(false);
+        bun = null;
+      }
+      db.close();
+    },
+  };
+}

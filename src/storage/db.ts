@@ -1,0 +1,62 @@
+import { Database } from "bun:sqlite";
+
+export interface Db {
+  readonly sqlite: Database;
+  /**
+   * Runs `fn` in a transaction (nested calls become savepoints). `fn` must be synchronous: an async
+   * callback would let the transaction commit before its awaited work ran, so it is refused.
+   */
+  tx<T>(fn: () => T): T;
+  close(): void;
+}
+
+export class AsyncTransactionError extends Error {
+  constructor() {
+    super("db.tx() was given an async callback; transactions must be synchronous");
+    this.name = "AsyncTransactionError";
+  }
+}
+
+/** Opens (creating if needed) the SQLite database at `path` (":memory:" for tests) with our pragmas. */
+export function openDb(path: string): Db {
+  const sqlite = new Database(path, { create: true, strict: true });
+  sqlite.exec("PRAGMA journal_mode = WAL");
+  sqlite.exec("PRAGMA synchronous = NORMAL");
+  sqlite.exec("PRAGMA foreign_keys = ON");
+  sqlite.exec("PRAGMA busy_timeout = 5000");
+  sqlite.exec("PRAGMA temp_store = MEMORY");
+  return wrapDb(sqlite);
+}
+
+export function wrapDb(sqlite: Database): Db {
+  let depth = 0;
+  return {
+    sqlite,
+    tx<T>(fn: () => T): T {
+      const name = `sp${depth}`;
+      sqlite.exec(depth === 0 ? "BEGIN IMMEDIATE" : `SAVEPOINT ${name}`);
+      depth++;
+      let result: T;
+      try {
+        result = fn();
+        if (
+          result !== null &&
+          typeof result === "object" &&
+          typeof (result as { then?: unknown }).then === "function"
+        ) {
+          throw new AsyncTransactionError();
+        }
+      } catch (e) {
+        depth--;
+        sqlite.exec(depth === 0 ? "ROLLBACK" : `ROLLBACK TO ${name}; RELEASE ${name}`);
+        throw e;
+      }
+      depth--;
+      sqlite.exec(depth === 0 ? "COMMIT" : `RELEASE ${name}`);
+      return result;
+    },
+    close() {
+      sqlite.close();
+    },
+  };
+}
