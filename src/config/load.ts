@@ -53,7 +53,10 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: Record<stri
 
 /** Validates a raw object; lists every problem by dotted path. */
 export function parseConfig(raw: unknown): Config {
-  const r = configSchema.safeParse(raw);
+  const r = configSchema.safeParse(raw, {
+    error: (issue) =>
+      issue.code === "invalid_type" && issue.input === undefined ? "required option is missing" : undefined,
+  });
   if (r.success) return r.data;
   const problems = r.error.issues.map((i) => {
     if (i.code === "unrecognized_keys") {

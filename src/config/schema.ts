@@ -23,155 +23,160 @@ const zHostPort = z.strictObject({
   port: z.number().int().min(0).max(65535).default(8008).describe("TCP port for the client and federation APIs."),
 });
 
-export const configSchema = z
-  .strictObject({
-    server_name: zServerName.describe(
-      "The server name: the part after the colon in user IDs (@alice:example.org). It can never change once users exist.",
-    ),
-    public_base_url: z
-      .url({ protocol: /^https?$/ })
-      .describe("The URL clients use to reach this server, e.g. https://matrix.example.org. Served in .well-known."),
-    data_dir: z
-      .string()
-      .min(1)
-      .default("./data")
-      .describe("Directory for the database, signing key, media and certificates. Relative to the config file."),
-    listen: zHostPort.prefault({}).describe("Where the HTTP server listens."),
-    tls: z
-      .strictObject({
-        mode: z
-          .enum(["acme", "files", "reverse-proxy"])
-          .default("reverse-proxy")
-          .describe(
-            "acme: obtain certificates automatically (needs ports 80 and 443); files: use cert_file and key_file; reverse-proxy: plain HTTP behind nginx/Caddy.",
-          ),
-        cert_file: z.string().default("").describe("PEM certificate chain (mode = files)."),
-        key_file: z.string().default("").describe("PEM private key (mode = files)."),
-        acme_email: z
-          .string()
-          .default("")
-          .describe("Contact e-mail given to the ACME certificate authority (mode = acme)."),
-        acme_directory_url: z
-          .url()
-          .default("https://acme-v02.api.letsencrypt.org/directory")
-          .describe("ACME directory URL (mode = acme)."),
-        http_port: z
-          .number()
-          .int()
-          .min(0)
-          .max(65535)
-          .default(80)
-          .describe("Port answering ACME HTTP-01 challenges and redirecting to HTTPS (mode = acme)."),
-      })
-      .prefault({})
-      .describe("TLS settings."),
-    well_known: z
-      .strictObject({
-        serve: z.boolean().default(true).describe("Serve /.well-known/matrix/client and /.well-known/matrix/server."),
-        server: z
-          .string()
-          .default("")
-          .describe(
-            "The host:port other servers should connect to (the m.server of /.well-known/matrix/server). Empty: the host of public_base_url with port 443.",
-          ),
-      })
-      .prefault({})
-      .describe("Discovery documents."),
-    registration: z
-      .strictObject({
-        mode: z
-          .enum(["closed", "token", "open"])
-          .default("closed")
-          .describe(
-            "closed: only the operator adds users; token: registration needs a token (`homeserver token create`); open: anyone can register.",
-          ),
-        shared_secret: z
-          .string()
-          .default("")
-          .describe(
-            "Secret for shared-secret admin registration (/_synapse/admin/v1/register). Empty: disabled. Env: HEARTH_REGISTRATION__SHARED_SECRET.",
-          ),
-        guest_access: z.boolean().default(false).describe("Allow guest accounts (kind=guest registration)."),
-        min_password_length: z.number().int().min(1).max(1024).default(8).describe("Minimum length of a new password."),
-      })
-      .prefault({})
-      .describe("Who can create accounts."),
-    auth: z
-      .strictObject({
-        refresh_tokens: z
-          .boolean()
-          .default(true)
-          .describe("Issue refresh tokens to clients that ask for them (refresh_token: true at login)."),
-        access_token_lifetime_ms: z
-          .number()
-          .int()
-          .min(60_000)
-          .default(3_600_000)
-          .describe("Lifetime of an access token that comes with a refresh token, in milliseconds."),
-      })
-      .prefault({})
-      .describe("Access tokens and sessions."),
-    rate_limits: z
-      .strictObject({
-        enabled: z.boolean().default(true).describe("Apply the rate limits below."),
-        login_per_minute: z
-          .number()
-          .int()
-          .min(1)
-          .default(30)
-          .describe("Login attempts allowed per minute, per client address and per account."),
-        register_per_minute: z
-          .number()
-          .int()
-          .min(1)
-          .default(10)
-          .describe("Registration attempts allowed per minute, per client address."),
-      })
-      .prefault({})
-      .describe("Rate limits on login and registration."),
-    limits: z
-      .strictObject({
-        max_request_bytes: z
-          .number()
-          .int()
-          .min(1024)
-          .default(1_048_576)
-          .describe("Largest JSON request body accepted, in bytes (media uploads have their own limit)."),
-      })
-      .prefault({})
-      .describe("Request limits."),
-    rooms: z
-      .strictObject({
-        default_room_version: z
-          .enum(["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"])
-          .default("12")
-          .describe("Room version for new rooms."),
-      })
-      .prefault({})
-      .describe("Rooms."),
-    logging: z
-      .strictObject({
-        level: z.enum(["debug", "info", "warn", "error"]).default("info").describe("Least severe level written."),
-        access_log: z.boolean().default(true).describe("Log one line per HTTP request (never with tokens)."),
-      })
-      .prefault({})
-      .describe("Logging (to standard error)."),
-  })
-  .superRefine((c, ctx) => {
-    if (c.tls.mode === "files") {
-      if (!c.tls.cert_file)
-        ctx.addIssue({ code: "custom", path: ["tls", "cert_file"], message: "required when tls.mode is files" });
-      if (!c.tls.key_file)
-        ctx.addIssue({ code: "custom", path: ["tls", "key_file"], message: "required when tls.mode is files" });
-    }
-    if (c.tls.mode === "acme" && !c.tls.acme_email.includes("@")) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["tls", "acme_email"],
-        message: "an e-mail address is required when tls.mode is acme",
-      });
-    }
-  });
+export const configSchema = z.strictObject({
+  server_name: zServerName.describe(
+    "The server name: the part after the colon in user IDs (@alice:example.org). It can never change once users exist.",
+  ),
+  public_base_url: z
+    .url({
+      protocol: /^https?$/,
+      // undefined: fall through to the loader's "required option is missing".
+      error: (issue) =>
+        issue.input === undefined ? undefined : "must be an http:// or https:// URL, e.g. https://matrix.example.org",
+    })
+    .describe("The URL clients use to reach this server, e.g. https://matrix.example.org. Served in .well-known."),
+  data_dir: z
+    .string()
+    .min(1)
+    .default("./data")
+    .describe("Directory for the database, signing key, media and certificates. Relative to the config file."),
+  listen: zHostPort.prefault({}).describe("Where the HTTP server listens."),
+  tls: z
+    .strictObject({
+      mode: z
+        .enum(["acme", "files", "reverse-proxy"])
+        .default("reverse-proxy")
+        .describe(
+          "acme: obtain certificates automatically (needs ports 80 and 443); files: use cert_file and key_file; reverse-proxy: plain HTTP behind nginx/Caddy.",
+        ),
+      cert_file: z.string().default("").describe("PEM certificate chain (mode = files)."),
+      key_file: z.string().default("").describe("PEM private key (mode = files)."),
+      acme_email: z
+        .string()
+        .default("")
+        .describe("Contact e-mail given to the ACME certificate authority (mode = acme)."),
+      acme_directory_url: z
+        .url()
+        .default("https://acme-v02.api.letsencrypt.org/directory")
+        .describe("ACME directory URL (mode = acme)."),
+      http_port: z
+        .number()
+        .int()
+        .min(0)
+        .max(65535)
+        .default(80)
+        .describe("Port answering ACME HTTP-01 challenges and redirecting to HTTPS (mode = acme)."),
+    })
+    // On the section (not the root) so these are reported together with problems elsewhere in the file.
+    .superRefine((tls, ctx) => {
+      if (tls.mode === "files") {
+        if (!tls.cert_file)
+          ctx.addIssue({ code: "custom", path: ["cert_file"], message: "required when tls.mode is files" });
+        if (!tls.key_file)
+          ctx.addIssue({ code: "custom", path: ["key_file"], message: "required when tls.mode is files" });
+      }
+      if (tls.mode === "acme" && !tls.acme_email.includes("@")) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["acme_email"],
+          message: "an e-mail address is required when tls.mode is acme",
+        });
+      }
+    })
+    .prefault({})
+    .describe("TLS settings."),
+  well_known: z
+    .strictObject({
+      serve: z.boolean().default(true).describe("Serve /.well-known/matrix/client and /.well-known/matrix/server."),
+      server: z
+        .string()
+        .default("")
+        .describe(
+          "The host:port other servers should connect to (the m.server of /.well-known/matrix/server). Empty: the host of public_base_url with port 443.",
+        ),
+    })
+    .prefault({})
+    .describe("Discovery documents."),
+  registration: z
+    .strictObject({
+      mode: z
+        .enum(["closed", "token", "open"])
+        .default("closed")
+        .describe(
+          "closed: only the operator adds users; token: registration needs a token (`homeserver token create`); open: anyone can register.",
+        ),
+      shared_secret: z
+        .string()
+        .default("")
+        .describe(
+          "Secret for shared-secret admin registration (/_synapse/admin/v1/register). Empty: disabled. Env: HEARTH_REGISTRATION__SHARED_SECRET.",
+        ),
+      guest_access: z.boolean().default(false).describe("Allow guest accounts (kind=guest registration)."),
+      min_password_length: z.number().int().min(1).max(1024).default(8).describe("Minimum length of a new password."),
+    })
+    .prefault({})
+    .describe("Who can create accounts."),
+  auth: z
+    .strictObject({
+      refresh_tokens: z
+        .boolean()
+        .default(true)
+        .describe("Issue refresh tokens to clients that ask for them (refresh_token: true at login)."),
+      access_token_lifetime_ms: z
+        .number()
+        .int()
+        .min(60_000)
+        .default(3_600_000)
+        .describe("Lifetime of an access token that comes with a refresh token, in milliseconds."),
+    })
+    .prefault({})
+    .describe("Access tokens and sessions."),
+  rate_limits: z
+    .strictObject({
+      enabled: z.boolean().default(true).describe("Apply the rate limits below."),
+      login_per_minute: z
+        .number()
+        .int()
+        .min(1)
+        .default(30)
+        .describe("Login attempts allowed per minute, per client address and per account."),
+      register_per_minute: z
+        .number()
+        .int()
+        .min(1)
+        .default(10)
+        .describe("Registration attempts allowed per minute, per client address."),
+    })
+    .prefault({})
+    .describe("Rate limits on login and registration."),
+  limits: z
+    .strictObject({
+      max_request_bytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(1_048_576)
+        .describe("Largest JSON request body accepted, in bytes (media uploads have their own limit)."),
+    })
+    .prefault({})
+    .describe("Request limits."),
+  rooms: z
+    .strictObject({
+      default_room_version: z
+        .enum(["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"])
+        .default("12")
+        .describe("Room version for new rooms."),
+    })
+    .prefault({})
+    .describe("Rooms."),
+  logging: z
+    .strictObject({
+      level: z.enum(["debug", "info", "warn", "error"]).default("info").describe("Least severe level written."),
+      access_log: z.boolean().default(true).describe("Log one line per HTTP request (never with tokens)."),
+    })
+    .prefault({})
+    .describe("Logging (to standard error)."),
+});
 
 export type ConfigInput = z.input<typeof configSchema>;
 type DeepReadonly<T> = T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
