@@ -7,6 +7,13 @@ export interface Db {
    * callback would let the transaction commit before its awaited work ran, so it is refused.
    */
   tx<T>(fn: () => T): T;
+  /**
+   * Registers `fn` to run if the current transaction (or savepoint) rolls back, so in-memory caches
+   * filled inside it can forget what never reached the disk. Outside a transaction it does nothing.
+   */
+  onRollback(fn: () => void): void;
+  /** Registers `fn` to run once the outermost transaction commits (at once when outside one). */
+  afterCommit(fn: () => void): void;
   close(): void;
 }
 
@@ -30,10 +37,14 @@ export function openDb(path: string): Db {
 
 export function wrapDb(sqlite: Database): Db {
   let depth = 0;
+  const rollbackHooks: (() => void)[] = [];
+  let commitHooks: (() => void)[] = [];
   return {
     sqlite,
     tx<T>(fn: () => T): T {
       const name = `sp${depth}`;
+      const mark = rollbackHooks.length;
+      const commitMark = commitHooks.length;
       sqlite.exec(depth === 0 ? "BEGIN IMMEDIATE" : `SAVEPOINT ${name}`);
       depth++;
       let result: T;
@@ -49,11 +60,26 @@ export function wrapDb(sqlite: Database): Db {
       } catch (e) {
         depth--;
         sqlite.exec(depth === 0 ? "ROLLBACK" : `ROLLBACK TO ${name}; RELEASE ${name}`);
+        for (const hook of rollbackHooks.splice(mark).reverse()) hook();
+        commitHooks.length = commitMark;
         throw e;
       }
       depth--;
-      sqlite.exec(depth === 0 ? "COMMIT" : `RELEASE ${name}`);
+      if (depth === 0) {
+        sqlite.exec("COMMIT");
+        rollbackHooks.length = 0;
+        const hooks = commitHooks;
+        commitHooks = [];
+        for (const hook of hooks) hook();
+      } else sqlite.exec(`RELEASE ${name}`);
       return result;
+    },
+    onRollback(fn) {
+      if (depth > 0) rollbackHooks.push(fn);
+    },
+    afterCommit(fn) {
+      if (depth > 0) commitHooks.push(fn);
+      else fn();
     },
     close() {
       sqlite.close();
