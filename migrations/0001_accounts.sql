@@ -33,7 +33,60 @@ CREATE TABLE access_tokens (
   device_id TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   expires_at INTEGER,
-  refresh_token_id INTEGER,
+  -- Set when the token came with a refresh token: using (or revoking) that refresh token deletes it.
+  refresh_token_id INTEGER REFERENCES refresh_tokens (id) ON DELETE CASCADE,
   FOREIGN KEY (user_id, device_id) REFERENCES devices (user_id, device_id) ON DELETE CASCADE
 ) STRICT;
 CREATE INDEX access_tokens_device ON access_tokens (user_id, device_id);
+
+-- Refresh tokens (stored only as SHA-256 hashes). Using one deletes it and issues a new pair.
+CREATE TABLE refresh_tokens (
+  id INTEGER PRIMARY KEY,
+  token_hash BLOB NOT NULL UNIQUE,
+  user_id TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  FOREIGN KEY (user_id, device_id) REFERENCES devices (user_id, device_id) ON DELETE CASCADE
+) STRICT;
+CREATE INDEX refresh_tokens_device ON refresh_tokens (user_id, device_id);
+
+-- Registration tokens for registration.mode = "token". `pending` is derived from uia_sessions.
+CREATE TABLE registration_tokens (
+  token TEXT PRIMARY KEY,
+  uses_allowed INTEGER CHECK (uses_allowed IS NULL OR uses_allowed >= 0),
+  completed INTEGER NOT NULL DEFAULT 0,
+  expiry_time INTEGER,
+  created_at INTEGER NOT NULL
+) STRICT;
+
+-- User-interactive authentication sessions. `operation` binds a session to one method and path;
+-- `user_id` to the account that started it (null for registration).
+CREATE TABLE uia_sessions (
+  session_id TEXT PRIMARY KEY,
+  operation TEXT NOT NULL,
+  user_id TEXT,
+  completed TEXT NOT NULL DEFAULT '[]',
+  registration_token TEXT REFERENCES registration_tokens (token) ON DELETE SET NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX uia_sessions_token ON uia_sessions (registration_token) WHERE registration_token IS NOT NULL;
+CREATE INDEX uia_sessions_created ON uia_sessions (created_at);
+
+-- Account data, global (room_id = '') and per room. stream_pos orders changes for /sync.
+CREATE TABLE account_data (
+  user_id TEXT NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+  room_id TEXT NOT NULL DEFAULT '',
+  type TEXT NOT NULL,
+  content TEXT NOT NULL,
+  stream_pos INTEGER NOT NULL UNIQUE,
+  PRIMARY KEY (user_id, room_id, type)
+) STRICT;
+CREATE INDEX account_data_user_stream ON account_data (user_id, stream_pos);
+
+-- Filters uploaded by clients; filter_id is per user.
+CREATE TABLE filters (
+  user_id TEXT NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+  filter_id INTEGER NOT NULL,
+  filter_json TEXT NOT NULL,
+  PRIMARY KEY (user_id, filter_id)
+) STRICT;

@@ -6,6 +6,7 @@ import { createApp } from "./api/app";
 import type { ApiApp } from "./api/endpoint";
 import type { Config } from "./config/schema";
 import type { Services } from "./services";
+import { createAccountServices } from "./services/accounts/create-account-services";
 import { createAuthService } from "./services/auth/auth-service";
 import { createRateLimiter } from "./services/ratelimit/rate-limiter";
 import { type Db, openDb } from "./storage/db";
@@ -45,12 +46,14 @@ export function createServer(config: Config, opts: ServerOptions): Server {
   checkServerName(db, config.server_name);
 
   const tokens = createAccessTokenRepo(db);
+  const account = createAccountServices({ db, config, clock, logger });
   const services: Services = {
     config,
     clock,
     logger,
     build: BUILD,
-    auth: createAuthService({ tokens, clock }),
+    auth: createAuthService({ tokens, clock, touchDevice: account.touchDevice }),
+    ...account.services,
     rateLimiter: createRateLimiter(
       {
         enabled: config.rate_limits.enabled,

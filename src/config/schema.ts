@@ -128,6 +128,22 @@ export const configSchema = z.strictObject({
         .min(60_000)
         .default(3_600_000)
         .describe("Lifetime of an access token that comes with a refresh token, in milliseconds."),
+      argon2_memory_kib: z
+        .number()
+        .int()
+        .min(1024)
+        .max(1_048_576)
+        .default(65_536)
+        .describe(
+          "Memory per password hash (argon2id), in KiB. Lower it on very small machines; existing hashes keep working.",
+        ),
+      argon2_iterations: z
+        .number()
+        .int()
+        .min(1)
+        .max(100)
+        .default(2)
+        .describe("Passes over that memory per password hash (argon2id)."),
     })
     .prefault({})
     .describe("Access tokens and sessions."),
