@@ -21,12 +21,9 @@ export function utf8Length(s: string): number {
   return n;
 }
 
-/** With the `u` flag a surrogate class matches only unpaired halves. */
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
-/** True when the string holds only Unicode scalar values (no lone surrogates). */
+/** True when the string holds only Unicode scalar values (no lone surrogates). ES2024, native in Bun. */
 export function isWellFormedText(s: string): boolean {
-  return !LONE_SURROGATE.test(s);
+  return (s as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
 /**
