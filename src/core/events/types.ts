@@ -5,6 +5,8 @@
  * Wire objects keep the spec's field names. Received PDUs may carry fields we do not know; they are
  * kept as they are (they are covered by the content hash), so these types describe only the known ones.
  */
+
+import type { Signatures } from "../crypto/sign-json";
 import type { EventId } from "../ids/event-id";
 import type { RoomId } from "../ids/room-id";
 import type { UserId } from "../ids/user-id";
@@ -17,7 +19,7 @@ export interface EventHashes {
 }
 
 /** `signatures`: server name → key ID → unpadded base64 signature. */
-export type Signatures = Record<string, Record<string, string>>;
+export type { Signatures } from "../crypto/sign-json";
 
 /** Fields every PDU format has. */
 export interface PduCommon {
