@@ -53,3 +53,14 @@ export function rejectUnknownFlags(args: ParsedArgs, known: readonly string[]): 
     if (k !== "help" && !known.includes(k)) throw new UsageError(`unknown option --${k}`);
   }
 }
+
+/** Returns exactly `names.length` positionals, or throws a usage error naming what is missing or extra. */
+export function positionals(args: ParsedArgs, names: readonly string[]): string[] {
+  if (args.positionals.length < names.length) {
+    throw new UsageError(`missing ${names.slice(args.positionals.length).join(" ")}`);
+  }
+  if (args.positionals.length > names.length) {
+    throw new UsageError(`unexpected argument "${args.positionals[names.length]}"`);
+  }
+  return args.positionals;
+}

@@ -1,39 +1,67 @@
-import { loadConfigFile } from "../config/load";
+import { existsSync } from "node:fs";
 import { createServer } from "../server";
 import { createLogger } from "../util/log";
-import { flagString, type ParsedArgs, rejectUnknownFlags } from "./args";
+import { positionals, rejectUnknownFlags } from "./args";
+import { CliError, type Command } from "./command";
+import { CONFIG_FLAG_HELP, databasePath, loadConfig } from "./open-server";
 
-export const RUN_HELP = `Usage: homeserver run [--config PATH]
+export const runCommand: Command = {
+  summary: "Start the server",
+  help: `Usage: homeserver run [--config PATH]
 
-Starts the homeserver with the given config (default ./homeserver.toml) and serves until stopped
-with SIGTERM or SIGINT, then finishes in-flight requests and closes the database.
+Starts the homeserver with the given config and serves until stopped with SIGTERM or SIGINT
+(Ctrl-C); then it stops accepting connections, finishes the requests in flight, closes the
+database and exits with status 0.
 
 Options:
-  --config PATH   Config file (default ./homeserver.toml; env HEARTH_CONFIG)
-`;
+${CONFIG_FLAG_HELP}`,
+  valueFlags: ["config"],
+  async run(args, ctx) {
+    rejectUnknownFlags(args, ["config"]);
+    positionals(args, []);
+    const loaded = await loadConfig(args, ctx);
+    if (!existsSync(loaded.dataDir)) {
+      throw new CliError(`the data directory ${loaded.dataDir} does not exist: run \`homeserver init\` first`);
+    }
+    const logger = createLogger(loaded.config.logging.level);
+    logger.info("starting", { config: loaded.path, database: databasePath(loaded) });
+    const server = createServer(loaded.config, { dataDir: loaded.dataDir, logger });
+    let url: string;
+    try {
+      url = server.listen().url;
+    } catch (e) {
+      await server.stop();
+      const { host, port } = loaded.config.listen;
+      const code = (e as { code?: string }).code;
+      const why =
+        code === "EADDRINUSE"
+          ? "the address is already in use (is another server running?)"
+          : code === "EACCES"
+            ? "permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)"
+            : (e as Error).message;
+      throw new CliError(`cannot listen on ${host}:${port}: ${why}`);
+    }
+    logger.info("listening", { url, server_name: loaded.config.server_name });
 
-export async function runCommand(args: ParsedArgs, env: Record<string, string | undefined>): Promise<number> {
-  rejectUnknownFlags(args, ["config"]);
-  const loaded = await loadConfigFile(flagString(args, "config") ?? env.HEARTH_CONFIG ?? "homeserver.toml", env);
-  const logger = createLogger(loaded.config.logging.level);
-  const server = createServer(loaded.config, { dataDir: loaded.dataDir, logger });
-  const { url } = server.listen();
-  logger.info("listening", { url, server_name: loaded.config.server_name });
-
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info("shutting down", { signal });
-      server.stop().then(resolve, (e) => {
-        logger.error("error during shutdown", { error: String(e) });
-        resolve();
-      });
+    const signal = await new Promise<string>((resolve) => {
+      process.once("SIGTERM", () => resolve("SIGTERM"));
+      process.once("SIGINT", () => resolve("SIGINT"));
+    });
+    logger.info("shutting down", { signal });
+    // A second signal while draining exits at once.
+    const force = () => {
+      logger.warn("second signal: exiting without waiting");
+      process.exit(1);
     };
-    process.on("SIGTERM", () => stop("SIGTERM"));
-    process.on("SIGINT", () => stop("SIGINT"));
-  });
-  logger.info("stopped");
-  return 0;
-}
+    process.once("SIGTERM", force);
+    process.once("SIGINT", force);
+    try {
+      await server.stop();
+    } catch (e) {
+      logger.error("error during shutdown", { error: String(e) });
+      return 1;
+    }
+    logger.info("stopped");
+    return 0;
+  },
+};
