@@ -46,7 +46,14 @@ export function createServer(config: Config, opts: ServerOptions): Server {
   checkServerName(db, config.server_name);
 
   const tokens = createAccessTokenRepo(db);
-  const account = createAccountServices({ db, config, clock, logger });
+  const rateLimiter = createRateLimiter(
+    {
+      enabled: config.rate_limits.enabled,
+      perMinute: { login: config.rate_limits.login_per_minute, register: config.rate_limits.register_per_minute },
+    },
+    clock,
+  );
+  const account = createAccountServices({ db, config, clock, logger, rateLimiter });
   const services: Services = {
     config,
     clock,
@@ -54,13 +61,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     build: BUILD,
     auth: createAuthService({ tokens, clock, touchDevice: account.touchDevice }),
     ...account.services,
-    rateLimiter: createRateLimiter(
-      {
-        enabled: config.rate_limits.enabled,
-        perMinute: { login: config.rate_limits.login_per_minute, register: config.rate_limits.register_per_minute },
-      },
-      clock,
-    ),
+    rateLimiter,
   };
 
   const ipOf = new WeakMap<Request, string>();

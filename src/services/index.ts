@@ -5,9 +5,7 @@
 import type { Config } from "../config/schema";
 import type { Clock } from "../util/clock";
 import type { Logger } from "../util/log";
-import type { AccountEvents } from "./accounts/account-events";
-import type { AccountsService } from "./accounts/accounts-service";
-import type { SessionIssuer } from "./accounts/sessions";
+import type { AccountServices } from "./accounts/create-account-services";
 import type { AuthService } from "./auth/auth-service";
 import type { RateLimiter } from "./ratelimit/rate-limiter";
 
@@ -21,18 +19,14 @@ export interface Requester {
   tokenHash: Uint8Array;
 }
 
-export interface Services {
+/** AccountServices: accounts, sessions, accountEvents, uia, registration, login, devices, profile,
+ * accountData, filters, sharedSecretRegistration (see services/accounts/create-account-services.ts). */
+export interface Services extends AccountServices {
   config: Config;
   clock: Clock;
   logger: Logger;
   auth: AuthService;
   rateLimiter: RateLimiter;
-  /** User accounts and registration tokens (also used by the operator CLI). */
-  accounts: AccountsService;
-  /** Issues and refreshes access tokens for devices. */
-  sessions: SessionIssuer;
-  /** Account changes other services subscribe to (profile, devices, deactivation, account data). */
-  accountEvents: AccountEvents;
   /** Version string and commit, for /version endpoints. */
   build: { version: string; commit: string };
 }

@@ -1,4 +1,11 @@
 import type { ApiApp } from "../endpoint";
+import { registerAdminRegistrationTokenRoutes } from "./registration-tokens";
+import { registerAdminServerRoutes } from "./server";
+import { registerAdminUserRoutes } from "./users";
 
 /** Synapse-compatible admin API routes (/_synapse/admin/...). */
-export function registerAdminRoutes(_app: ApiApp): void {}
+export function registerAdminRoutes(app: ApiApp): void {
+  registerAdminServerRoutes(app);
+  registerAdminUserRoutes(app);
+  registerAdminRegistrationTokenRoutes(app);
+}

@@ -67,6 +67,8 @@ export interface AccountsService extends RegistrationTokens {
     admin?: boolean | undefined;
     guest?: boolean | undefined;
     displayname?: string | null | undefined;
+    /** Runs in the transaction that inserts the user (e.g. issue its first token), so both or neither happen. */
+    alsoInTransaction?: ((userId: string) => void) | undefined;
   }): Promise<UserInfo>;
   getUser(userId: string): UserInfo | null;
   listUsers(opts?: ListUsersOptions): UserPage;
@@ -162,22 +164,24 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
         displayname: opts.displayname ?? null,
         createdAt: now,
       };
-      let userId: string;
-      if (opts.localpart !== null) {
-        userId = userIdFor(opts.localpart);
-        // The user may have been registered while we hashed: the UNIQUE constraint decides.
-        if (deps.users.insert({ userId, localpart: opts.localpart, ...row }) === "exists") {
-          throw new MatrixError(400, "M_USER_IN_USE", "The user ID is already taken");
-        }
-      } else {
-        userId = deps.db.tx(() => {
-          for (let n = deps.users.count({ guests: true, deactivated: true }) + 1; ; n++) {
-            const localpart = String(n);
-            const id = userIdFor(localpart);
-            if (deps.users.insert({ userId: id, localpart, ...row }) === "ok") return id;
+      const localpart = opts.localpart;
+      const userId = deps.db.tx(() => {
+        let id: string;
+        if (localpart !== null) {
+          id = userIdFor(localpart);
+          // The user may have been registered while we hashed: the UNIQUE constraint decides.
+          if (deps.users.insert({ userId: id, localpart, ...row }) === "exists") {
+            throw new MatrixError(400, "M_USER_IN_USE", "The user ID is already taken");
           }
-        });
-      }
+        } else {
+          for (let n = deps.users.count({ guests: true, deactivated: true }) + 1; ; n++) {
+            id = userIdFor(String(n));
+            if (deps.users.insert({ userId: id, localpart: String(n), ...row }) === "ok") break;
+          }
+        }
+        opts.alsoInTransaction?.(id);
+        return id;
+      });
       return toUserInfo(mustGet(userId));
     },
 

@@ -26,6 +26,8 @@ export interface RegistrationTokens {
   /** Whether `token` could be used to register right now. */
   isTokenValid(token: string): boolean;
   isValidRecord(t: RegistrationToken): boolean;
+  /** Counts a completed registration with `token`. */
+  recordTokenUse(token: string): void;
 }
 
 /** Opaque identifier grammar (spec appendices), at most 64 characters. */
@@ -90,6 +92,7 @@ export function createRegistrationTokens(deps: {
       return t !== null && isValidRecord(t);
     },
     isValidRecord,
+    recordTokenUse: (token) => deps.repo.incrementCompleted(token),
   };
   return self;
 }
