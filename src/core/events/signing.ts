@@ -88,7 +88,12 @@ function isThirdPartyInvite(pdu: Pdu): boolean {
   );
 }
 
-/** The servers whose signatures a PDU needs: the sender's, and in v1/v2 the event ID's. */
+/**
+ * The servers whose signatures a PDU needs: the sender's, and in v1/v2 the event ID's.
+ * A third-party invite is exempt from the sender's-server signature (as in the spec and Synapse): the
+ * auth rules check its `third_party_invite.signed` block instead. The `join_authorised_via_users_server`
+ * signature of restricted joins is an auth rule too (use `checkPduSignatureFrom`).
+ */
 export function requiredSigningServers(pdu: Pdu, rules: RoomVersionRules): string[] {
   const servers = new Set<string>();
   if (!isThirdPartyInvite(pdu)) servers.add(userServerName(pdu.sender));
