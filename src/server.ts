@@ -8,6 +8,7 @@ import type { Config } from "./config/schema";
 import type { Services } from "./services";
 import { createAccountServices } from "./services/accounts/create-account-services";
 import { createAuthService } from "./services/auth/auth-service";
+import { buildMediaService, type MediaOverrides } from "./services/media/build";
 import { createRateLimiter } from "./services/ratelimit/rate-limiter";
 import { type Db, openDb } from "./storage/db";
 import { migrate } from "./storage/migrate";
@@ -24,6 +25,8 @@ export interface ServerOptions {
   dataDir: string;
   clock?: Clock;
   logger?: Logger;
+  /** Media seams: the URL preview resolver, the remote media fetcher (federation). */
+  media?: MediaOverrides;
 }
 
 export interface Server {
@@ -62,7 +65,17 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     auth: createAuthService({ tokens, clock, touchDevice: account.touchDevice }),
     ...account.services,
     rateLimiter,
+    media: buildMediaService({
+      db,
+      config,
+      dataDir: opts.dataDir,
+      clock,
+      logger,
+      userAgent: `Hearth/${BUILD.version} (Matrix homeserver; URL preview)`,
+      ...(opts.media ? { overrides: opts.media } : {}),
+    }),
   };
+  services.media.start();
 
   const ipOf = new WeakMap<Request, string>();
   const app = createApp(services, { clientIp: (req) => ipOf.get(req) ?? "127.0.0.1" });
@@ -96,6 +109,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
         await bun.stop(false);
         bun = null;
       }
+      await services.media.stop();
       db.close();
     },
   };

@@ -11,6 +11,7 @@ import { registerClientRoutes } from "./client";
 import { type ApiApp, createRouteTable } from "./endpoint";
 import type { AppEnv } from "./env";
 import { withCors } from "./middleware/cors";
+import { registerMediaRoutes } from "./media";
 import { errorResponse } from "./middleware/errors";
 import { registerWellKnownRoutes } from "./well-known";
 
@@ -65,5 +66,6 @@ export function createApp(services: Services, opts: AppOptions = {}): ApiApp {
   registerWellKnownRoutes(app);
   registerClientRoutes(app);
   registerAdminRoutes(app);
+  registerMediaRoutes(app, services.config);
   return app;
 }

@@ -185,6 +185,115 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe("Rooms."),
+  media: z
+    .strictObject({
+      max_upload_bytes: z
+        .number()
+        .int()
+        .min(1)
+        .default(52_428_800)
+        .describe("Largest file accepted for upload, in bytes (checked while the upload streams in)."),
+      max_bytes_per_user: z
+        .number()
+        .int()
+        .min(0)
+        .default(0)
+        .describe("Total bytes of media each user may upload (a quota). 0: no quota."),
+      uploads_per_minute: z
+        .number()
+        .int()
+        .min(1)
+        .default(60)
+        .describe("Uploads (and async upload IDs created) allowed per minute and user, when rate_limits.enabled."),
+      max_pending_uploads: z
+        .number()
+        .int()
+        .min(1)
+        .default(10)
+        .describe("Media IDs a user may have created (POST /_matrix/media/v1/create) and not yet uploaded."),
+      pending_upload_expiry_ms: z
+        .number()
+        .int()
+        .min(60_000)
+        .default(86_400_000)
+        .describe("How long an unused media ID from POST /_matrix/media/v1/create stays valid, in milliseconds."),
+      unauthenticated_frozen_after: z
+        .string()
+        .refine((s) => s === "" || !Number.isNaN(Date.parse(s)), "must be a date such as 2024-09-01T00:00:00Z, or empty")
+        .default("2024-09-01T00:00:00Z")
+        .describe(
+          "Media uploaded (or cached from other servers) after this time is served only by the authenticated /_matrix/client/v1/media endpoints; older media stays downloadable from the deprecated /_matrix/media/v3 ones. Empty: never frozen.",
+        ),
+      thumbnail_max_pixels: z
+        .number()
+        .int()
+        .min(1)
+        .default(40_000_000)
+        .describe(
+          "Images with more pixels than this (width × height, read from the header before decoding) are not thumbnailed: a guard against decompression bombs and memory spikes.",
+        ),
+      animated_original_max_bytes: z
+        .number()
+        .int()
+        .min(0)
+        .default(4_194_304)
+        .describe(
+          "When a client asks for an animated thumbnail of an animated GIF, PNG or WebP no larger than this, the original is served (it is never scaled up).",
+        ),
+      remote_retention_ms: z
+        .number()
+        .int()
+        .min(0)
+        .default(2_592_000_000)
+        .describe(
+          "Media cached from other servers and not downloaded for this long is deleted (it is fetched again when asked for). 0: keep forever.",
+        ),
+      url_preview: z
+        .strictObject({
+          enabled: z
+            .boolean()
+            .default(false)
+            .describe("Serve URL previews (/preview_url): the server fetches web pages that users' clients ask about."),
+          ip_allowlist: z
+            .array(z.string().regex(/^[0-9A-Fa-f:.]+(?:\/\d{1,3})?$/, "must be an IP address or CIDR range"))
+            .default([])
+            .describe(
+              'Address ranges (CIDR) that previews may fetch even though they are not public, e.g. ["192.168.1.0/24"]. Private, loopback and link-local addresses are refused otherwise.',
+            ),
+          ip_denylist: z
+            .array(z.string().regex(/^[0-9A-Fa-f:.]+(?:\/\d{1,3})?$/, "must be an IP address or CIDR range"))
+            .default([])
+            .describe("More address ranges (CIDR) that previews must never fetch, on top of the non-public ones."),
+          max_page_bytes: z
+            .number()
+            .int()
+            .min(1024)
+            .default(10_485_760)
+            .describe("Largest page or image fetched for a preview, in bytes."),
+          timeout_ms: z
+            .number()
+            .int()
+            .min(100)
+            .default(10_000)
+            .describe("Time allowed for fetching a page or image for a preview, in milliseconds."),
+          cache_ms: z
+            .number()
+            .int()
+            .min(0)
+            .default(3_600_000)
+            .describe("How long a preview is reused before the page is fetched again, in milliseconds."),
+          retention_ms: z
+            .number()
+            .int()
+            .min(60_000)
+            .default(604_800_000)
+            .describe("Previews and their images are deleted after this long, in milliseconds."),
+        })
+        .prefault({})
+        .describe("URL previews (off by default)."),
+    })
+    .prefault({})
+    .describe("The media repository: uploads, downloads, thumbnails and URL previews."),
   logging: z
     .strictObject({
       level: z.enum(["debug", "info", "warn", "error"]).default("info").describe("Least severe level written."),

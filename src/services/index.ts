@@ -7,6 +7,7 @@ import type { Clock } from "../util/clock";
 import type { Logger } from "../util/log";
 import type { AccountServices } from "./accounts/create-account-services";
 import type { AuthService } from "./auth/auth-service";
+import type { MediaService } from "./media/media-service";
 import type { RateLimiter } from "./ratelimit/rate-limiter";
 
 /** Who is making a request, resolved from the access token. */
@@ -27,6 +28,8 @@ export interface Services extends AccountServices {
   logger: Logger;
   auth: AuthService;
   rateLimiter: RateLimiter;
+  /** The media repository (uploads, downloads, thumbnails, URL previews). */
+  media: MediaService;
   /** Version string and commit, for /version endpoints. */
   build: { version: string; commit: string };
 }
