@@ -27,7 +27,8 @@ const PACKAGES: Record<string, RegExp> = {
   util: /^(node:.*)$/,
 };
 const FORBIDDEN_GLOBALS: Record<string, RegExp> = {
-  core: /\b(Date\.now\(|Bun\.|fetch\(|process\.env)/,
+  // core is pure and synchronous: no clock, no runtime APIs, no environment, no I/O, nothing async.
+  core: /(\bDate\.now\(|\bBun\.|\bprocess\.env|\bsetTimeout\(|\basync\s|\bawait\s|\bglobalThis\.fetch)/,
 };
 
 function layerOf(file: string): string {
