@@ -13,7 +13,7 @@ import { type CliContext, CliError } from "./command";
 export const CONFIG_FLAG_HELP = "  --config PATH   Config file (default ./homeserver.toml; env HEARTH_CONFIG)\n";
 
 export function configPath(args: ParsedArgs, ctx: CliContext): string {
-  return resolve(ctx.cwd, flagString(args, "config") ?? ctx.env.HEARTH_CONFIG ?? "homeserver.toml");
+  return resolve(ctx.cwd, flagString(args, "config") ?? (ctx.env.HEARTH_CONFIG || "homeserver.toml"));
 }
 
 export async function loadConfig(args: ParsedArgs, ctx: CliContext): Promise<LoadedConfig> {
