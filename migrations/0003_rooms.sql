@@ -137,6 +137,7 @@ CREATE TABLE event_txn_ids (
   created_at INTEGER NOT NULL,
   PRIMARY KEY (user_id, device_id, txn_id)
 ) STRICT, WITHOUT ROWID;
+CREATE INDEX event_txn_ids_event ON event_txn_ids (event_id);
 
 CREATE TABLE room_aliases (
   alias TEXT PRIMARY KEY,

@@ -10,10 +10,13 @@ import { createAccountServices } from "./services/accounts/create-account-servic
 import { createAuthService } from "./services/auth/auth-service";
 import { buildMediaService, type MediaOverrides } from "./services/media/build";
 import { createRateLimiter } from "./services/ratelimit/rate-limiter";
+import { createRoomServices } from "./services/rooms/create-room-services";
+import { createNotifier } from "./services/sync/notifier";
 import { type Db, openDb } from "./storage/db";
 import { migrate } from "./storage/migrate";
 import { createAccessTokenRepo } from "./storage/repos/access-tokens";
 import { checkServerName } from "./storage/repos/meta";
+import { loadOrCreateSigningKey } from "./storage/signing-key-file";
 import { type Clock, systemClock } from "./util/clock";
 import { createLogger, type Logger } from "./util/log";
 import { BUILD } from "./version";
@@ -57,6 +60,28 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     clock,
   );
   const account = createAccountServices({ db, config, clock, logger, rateLimiter });
+  const { key: signingKey } = loadOrCreateSigningKey(`${opts.dataDir}/signing.key`);
+  const notifier = createNotifier();
+  const roomServices = createRoomServices({
+    db,
+    config,
+    clock,
+    logger,
+    signingKey,
+    profileOf: (userId) => {
+      try {
+        const p = account.services.profile.getProfile(userId);
+        return {
+          ...(p.displayname ? { displayname: p.displayname } : {}),
+          ...(p.avatarUrl ? { avatar_url: p.avatarUrl } : {}),
+        };
+      } catch {
+        return {};
+      }
+    },
+  });
+  roomServices.onPersisted((e) => notifier.notify(e.localUsersToNotify));
+  account.services.accountEvents.on("profileChanged", (e) => roomServices.rooms.membership.refreshProfile(e.userId));
   const services: Services = {
     config,
     clock,
@@ -65,6 +90,8 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     auth: createAuthService({ tokens, clock, touchDevice: account.touchDevice }),
     ...account.services,
     rateLimiter,
+    rooms: roomServices.rooms,
+    notifier,
     media: buildMediaService({
       db,
       config,

@@ -9,6 +9,8 @@ import type { AccountServices } from "./accounts/create-account-services";
 import type { AuthService } from "./auth/auth-service";
 import type { MediaService } from "./media/media-service";
 import type { RateLimiter } from "./ratelimit/rate-limiter";
+import type { RoomsService } from "./rooms/rooms-service";
+import type { Notifier } from "./sync/notifier";
 
 /** Who is making a request, resolved from the access token. */
 export interface Requester {
@@ -30,6 +32,10 @@ export interface Services extends AccountServices {
   rateLimiter: RateLimiter;
   /** The media repository (uploads, downloads, thumbnails, URL previews). */
   media: MediaService;
+  /** Rooms: create, membership, send, state, single events. */
+  rooms: RoomsService;
+  /** Wakes long-polling /sync requests. */
+  notifier: Notifier;
   /** Version string and commit, for /version endpoints. */
   build: { version: string; commit: string };
 }

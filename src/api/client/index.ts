@@ -6,6 +6,9 @@ import { registerFilterRoutes } from "./filters";
 import { registerLoginRoutes } from "./login";
 import { registerProfileRoutes } from "./profile";
 import { registerRegistrationRoutes } from "./register";
+import { registerCreateRoomRoutes } from "./rooms/create-room";
+import { registerRoomEventRoutes } from "./rooms/events";
+import { registerMembershipRoutes } from "./rooms/membership";
 import { registerThreepidRoutes } from "./threepid";
 import { registerVersionRoutes } from "./versions";
 
@@ -20,4 +23,7 @@ export function registerClientRoutes(app: ApiApp): void {
   registerAccountDataRoutes(app);
   registerFilterRoutes(app);
   registerThreepidRoutes(app);
+  registerCreateRoomRoutes(app);
+  registerMembershipRoutes(app);
+  registerRoomEventRoutes(app);
 }

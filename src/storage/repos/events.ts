@@ -118,6 +118,7 @@ export interface EventRepo {
   updateExtremities(roomNid: number, prevNids: readonly number[], newNid: number): void;
   maxStreamOrdering(): number;
   setRedactedBy(eventNid: number, redactionEventId: string): void;
+  setStateAfter(eventNid: number, snapshotNid: number): void;
   /** Replaces the stored JSON (pruning a redacted event's content after the retention period). */
   pruneJson(eventNid: number, json: string, at: number): void;
   /** Redacted, not yet pruned events whose redaction is older than `before`. */
@@ -161,6 +162,7 @@ export function createEventRepo(db: Db): EventRepo {
     ),
     maxStream: s.query<{ m: number | null }, []>("SELECT max(stream_ordering) AS m FROM events"),
     setRedactedBy: s.query("UPDATE events SET redacted_by = ? WHERE event_nid = ? AND redacted_by IS NULL"),
+    setStateAfter: s.query("UPDATE events SET state_after_nid = ? WHERE event_nid = ?"),
     prune: s.query("UPDATE events SET json = ?, pruned_at = ? WHERE event_nid = ?"),
     prunable: s.query<{ event_nid: number; json: string; room_nid: number }, [number, number]>(
       `SELECT e.event_nid, e.json, e.room_nid FROM events e JOIN events r ON r.event_id = e.redacted_by
@@ -265,6 +267,9 @@ export function createEventRepo(db: Db): EventRepo {
     maxStreamOrdering: () => q.maxStream.get()?.m ?? 0,
     setRedactedBy: (nid, rid) => {
       q.setRedactedBy.run(rid, nid);
+    },
+    setStateAfter: (nid, snap) => {
+      q.setStateAfter.run(snap, nid);
     },
     pruneJson: (nid, json, at) => {
       q.prune.run(json, at, nid);

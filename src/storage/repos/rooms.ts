@@ -92,6 +92,8 @@ export interface RoomRepo {
   setForgotten(roomNid: number, userId: string): void;
 
   txnEvent(userId: string, deviceId: string, txnId: string): string | null;
+  /** The (device, transaction ID) a local event was sent with, if any. */
+  txnOfEvent(eventId: string): { userId: string; deviceId: string; txnId: string } | null;
   insertTxn(userId: string, deviceId: string, txnId: string, eventId: string, at: number): void;
 
   insertAlias(alias: string, roomNid: number, creator: string, at: number): "ok" | "exists";
@@ -152,6 +154,9 @@ export function createRoomRepo(db: Db): RoomRepo {
     forget: s.query("UPDATE room_memberships SET forgotten = 1 WHERE room_nid = ? AND user_id = ?"),
     txn: s.query<{ event_id: string }, [string, string, string]>(
       "SELECT event_id FROM event_txn_ids WHERE user_id = ? AND device_id = ? AND txn_id = ?",
+    ),
+    txnOf: s.query<{ user_id: string; device_id: string; txn_id: string }, [string]>(
+      "SELECT user_id, device_id, txn_id FROM event_txn_ids WHERE event_id = ?",
     ),
     insertTxn: s.query(
       "INSERT INTO event_txn_ids (user_id, device_id, txn_id, event_id, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -219,6 +224,10 @@ export function createRoomRepo(db: Db): RoomRepo {
       q.forget.run(roomNid, userId);
     },
     txnEvent: (u, d, t) => q.txn.get(u, d, t)?.event_id ?? null,
+    txnOfEvent: (e) => {
+      const r = q.txnOf.get(e);
+      return r ? { userId: r.user_id, deviceId: r.device_id, txnId: r.txn_id } : null;
+    },
     insertTxn: (u, d, t, e, at) => {
       q.insertTxn.run(u, d, t, e, at);
     },

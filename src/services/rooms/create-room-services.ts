@@ -1,0 +1,90 @@
+/** Builds the rooms repositories and services (called once by server.ts). */
+
+import type { Config } from "../../config/schema";
+import type { SigningKey } from "../../core/crypto/ed25519";
+import type { ServerName } from "../../core/ids";
+import type { Db } from "../../storage/db";
+import { createEventRepo, type EventRepo } from "../../storage/repos/events";
+import { createRoomRepo, type RoomRepo } from "../../storage/repos/rooms";
+import { createStateStore, type StateStore } from "../../storage/repos/state-store";
+import type { Clock } from "../../util/clock";
+import type { Logger } from "../../util/log";
+import { createEventStore, type EventStore } from "./event-store";
+import { createRoomsService, type RoomsService } from "./rooms-service";
+import { createCoreAuthorizer, createCoreResolver } from "./write/core-ports";
+import { createRoomWriter, type PersistedEvent, type RoomWriter } from "./write/room-writer";
+
+export interface RoomInternals {
+  rooms: RoomRepo;
+  events: EventRepo;
+  state: StateStore;
+  store: EventStore;
+  writer: RoomWriter;
+}
+
+export interface RoomServicesDeps {
+  db: Db;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  signingKey: SigningKey;
+  profileOf(userId: string): { displayname?: string; avatar_url?: string };
+}
+
+export function createRoomServices(deps: RoomServicesDeps): {
+  rooms: RoomsService;
+  internals: RoomInternals;
+  /** Subscribe to events after they are committed (sync notifier, push, federation). */
+  onPersisted(listener: (e: PersistedEvent) => void): () => void;
+} {
+  const rooms = createRoomRepo(deps.db);
+  const events = createEventRepo(deps.db);
+  const state = createStateStore(deps.db);
+  const store = createEventStore({ events, rooms, state });
+  const listeners = new Set<(e: PersistedEvent) => void>();
+  const corePorts = {
+    fetchEvent: (id: string) => store.byId(id)?.event,
+    isRejected: (id: string) => Boolean(events.byId(id)?.rejectedReason),
+  };
+  const writer = createRoomWriter({
+    db: deps.db,
+    rooms,
+    events,
+    state,
+    store,
+    serverName: deps.config.server_name,
+    clock: deps.clock,
+    signer: { serverName: deps.config.server_name as ServerName, key: deps.signingKey },
+    authorizer: createCoreAuthorizer(corePorts),
+    resolver: createCoreResolver(corePorts),
+    onPersisted(e) {
+      for (const l of listeners) {
+        try {
+          l(e);
+        } catch (err) {
+          deps.logger.error("event listener failed", { error: err instanceof Error ? err.message : String(err) });
+        }
+      }
+    },
+  });
+  const service = createRoomsService({
+    db: deps.db,
+    rooms,
+    events,
+    state,
+    store,
+    writer,
+    serverName: deps.config.server_name,
+    clock: deps.clock,
+    defaultRoomVersion: deps.config.rooms.default_room_version,
+    profileOf: deps.profileOf,
+  });
+  return {
+    rooms: service,
+    internals: { rooms, events, state, store, writer },
+    onPersisted(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Reads room events and state for the rooms services: stored rows parsed into `RoomEvent` views
+ * (cached), and state snapshots as (type, state_key) lookups.
+ */
+
+import { type Pdu, type RoomEvent, roomEventOf } from "../../core/events";
+import type { EventId } from "../../core/ids";
+import { type RoomVersionRules, roomVersion } from "../../core/rooms/versions";
+import type { EventRepo, StoredEvent } from "../../storage/repos/events";
+import type { RoomRepo, RoomRow } from "../../storage/repos/rooms";
+import type { StateMap, StateStore } from "../../storage/repos/state-store";
+
+export interface LoadedEvent {
+  stored: StoredEvent;
+  event: RoomEvent;
+}
+
+/** State as the auth rules and services read it. */
+export interface StateView {
+  get(type: string, stateKey: string): RoomEvent | undefined;
+  /** All (type, state_key, event) of this state; loads every event. */
+  entries(): Iterable<{ type: string; stateKey: string; eventNid: number }>;
+  readonly map: StateMap;
+}
+
+export interface EventStore {
+  rulesOf(room: RoomRow): RoomVersionRules;
+  byId(eventId: string): LoadedEvent | null;
+  byNid(eventNid: number): LoadedEvent | null;
+  fromStored(stored: StoredEvent): LoadedEvent;
+  stateView(snapshotNid: number | null): StateView;
+  /** The state events of a snapshot filtered by type (and state_key when given). */
+  stateEventsOfType(snapshotNid: number | null, type: string): LoadedEvent[];
+  /** Forgets cached parses (after pruning or redaction rewrites). */
+  invalidate(eventNid: number): void;
+}
+
+const CACHE = 20_000;
+
+export function createEventStore(deps: { events: EventRepo; rooms: RoomRepo; state: StateStore }): EventStore {
+  const cache = new Map<number, LoadedEvent>();
+  const roomRules = new Map<number, RoomVersionRules>();
+
+  const rulesOfNid = (roomNid: number): RoomVersionRules => {
+    let r = roomRules.get(roomNid);
+    if (!r) {
+      const room = deps.rooms.byNid(roomNid);
+      if (!room) throw new Error(`room ${roomNid} not found`);
+      r = roomVersion(room.roomVersion) ?? undefined;
+      if (!r) throw new Error(`room ${room.roomId} has unknown version ${room.roomVersion}`);
+      roomRules.set(roomNid, r);
+    }
+    return r;
+  };
+
+  const fromStored = (stored: StoredEvent): LoadedEvent => {
+    const hit = cache.get(stored.eventNid);
+    if (hit && hit.stored.json === stored.json && hit.stored.redactedBy === stored.redactedBy) return hit;
+    const pdu = JSON.parse(stored.json) as Pdu;
+    const loaded = { stored, event: roomEventOf(pdu, rulesOfNid(stored.roomNid), stored.eventId as EventId) };
+    if (cache.size >= CACHE) cache.delete(cache.keys().next().value!);
+    cache.set(stored.eventNid, loaded);
+    return loaded;
+  };
+
+  const byNid = (nid: number): LoadedEvent | null => {
+    const hit = cache.get(nid);
+    if (hit) return hit;
+    const stored = deps.events.byNid(nid);
+    return stored ? fromStored(stored) : null;
+  };
+
+  const emptyMap: StateMap = new Map();
+
+  return {
+    rulesOf: (room) => rulesOfNid(room.roomNid),
+    byId(eventId) {
+      const stored = deps.events.byId(eventId);
+      return stored ? fromStored(stored) : null;
+    },
+    byNid,
+    fromStored,
+    stateView(snapshotNid) {
+      const map = snapshotNid === null ? emptyMap : deps.state.load(snapshotNid);
+      return {
+        map,
+        get(type, stateKey) {
+          const k = deps.state.lookupKey(type, stateKey);
+          if (k === null) return undefined;
+          const nid = map.get(k);
+          return nid === undefined ? undefined : byNid(nid)?.event;
+        },
+        *entries() {
+          for (const [k, eventNid] of map) {
+            const { type, stateKey } = deps.state.keyOf(k);
+            yield { type, stateKey, eventNid };
+          }
+        },
+      };
+    },
+    stateEventsOfType(snapshotNid, type) {
+      if (snapshotNid === null) return [];
+      const out: LoadedEvent[] = [];
+      for (const [k, nid] of deps.state.load(snapshotNid)) {
+        if (deps.state.keyOf(k).type !== type) continue;
+        const ev = byNid(nid);
+        if (ev) out.push(ev);
+      }
+      return out;
+    },
+    invalidate(nid) {
+      cache.delete(nid);
+    },
+  };
+}

@@ -1,0 +1,207 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startTestServer, type TestServer } from "../helpers/test-server";
+import { createUserDirect, type TestUser } from "../helpers/users";
+
+let hs: TestServer;
+let alice: TestUser;
+let bob: TestUser;
+let carol: TestUser;
+
+beforeAll(async () => {
+  hs = await startTestServer();
+  alice = createUserDirect(hs, "alice");
+  bob = createUserDirect(hs, "bob");
+  carol = createUserDirect(hs, "carol");
+});
+afterAll(() => hs.stop());
+
+async function json(res: Response): Promise<Record<string, unknown>> {
+  return (await res.json()) as Record<string, unknown>;
+}
+
+async function createRoom(user: TestUser, body: Record<string, unknown> = {}): Promise<string> {
+  const res = await hs.request("POST", "/_matrix/client/v3/createRoom", { token: user.accessToken, body });
+  const out = await json(res);
+  expect(res.status).toBe(200);
+  return out.room_id as string;
+}
+
+describe("rooms on one server", () => {
+  test("createRoom makes the spec's events, in order, with the creator joined", async () => {
+    const roomId = await createRoom(alice, { name: "Lobby", topic: "Hi", preset: "public_chat" });
+    expect(roomId).toMatch(/^!/);
+    const res = await hs.request("GET", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state`, {
+      token: alice.accessToken,
+    });
+    expect(res.status).toBe(200);
+    const state = (await res.json()) as { type: string; state_key: string; content: Record<string, unknown> }[];
+    const types = state.map((e) => e.type).sort();
+    expect(types).toEqual(
+      [
+        "m.room.create",
+        "m.room.guest_access",
+        "m.room.history_visibility",
+        "m.room.join_rules",
+        "m.room.member",
+        "m.room.name",
+        "m.room.power_levels",
+        "m.room.topic",
+      ].sort(),
+    );
+    expect(state.find((e) => e.type === "m.room.join_rules")?.content).toEqual({ join_rule: "public" });
+    expect(state.find((e) => e.type === "m.room.member")?.state_key).toBe(alice.userId);
+    const name = await hs.request("GET", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.name`, {
+      token: alice.accessToken,
+    });
+    expect(await json(name)).toEqual({ name: "Lobby" });
+  });
+
+  test("a second user joins a public room, both send, the event reads back", async () => {
+    const roomId = await createRoom(alice, { preset: "public_chat" });
+    const r = encodeURIComponent(roomId);
+    const join = await hs.request("POST", `/_matrix/client/v3/join/${r}`, { token: bob.accessToken, body: {} });
+    expect(join.status).toBe(200);
+    expect(await json(join)).toEqual({ room_id: roomId });
+    const sent = await hs.request("PUT", `/_matrix/client/v3/rooms/${r}/send/m.room.message/t1`, {
+      token: bob.accessToken,
+      body: { msgtype: "m.text", body: "hello" },
+    });
+    expect(sent.status).toBe(200);
+    const { event_id } = (await json(sent)) as { event_id: string };
+    // The same transaction ID from the same device gives the same event.
+    const again = await hs.request("PUT", `/_matrix/client/v3/rooms/${r}/send/m.room.message/t1`, {
+      token: bob.accessToken,
+      body: { msgtype: "m.text", body: "hello" },
+    });
+    expect(((await json(again)) as { event_id: string }).event_id).toBe(event_id);
+    const got = await hs.request("GET", `/_matrix/client/v3/rooms/${r}/event/${encodeURIComponent(event_id)}`, {
+      token: alice.accessToken,
+    });
+    expect(got.status).toBe(200);
+    const ev = await json(got);
+    expect(ev).toMatchObject({
+      type: "m.room.message",
+      sender: bob.userId,
+      room_id: roomId,
+      content: { body: "hello" },
+    });
+    expect((ev.unsigned as Record<string, unknown>).transaction_id).toBeUndefined(); // only for the sending device
+  });
+
+  test("a user not in a private room cannot send or read its state", async () => {
+    const roomId = await createRoom(alice, { preset: "private_chat" });
+    const r = encodeURIComponent(roomId);
+    const send = await hs.request("PUT", `/_matrix/client/v3/rooms/${r}/send/m.room.message/x`, {
+      token: carol.accessToken,
+      body: { msgtype: "m.text", body: "intruder" },
+    });
+    expect(send.status).toBe(403);
+    const join = await hs.request("POST", `/_matrix/client/v3/rooms/${r}/join`, { token: carol.accessToken, body: {} });
+    expect(join.status).toBe(403);
+    expect((await json(join)).errcode).toBe("M_FORBIDDEN");
+    const state = await hs.request("GET", `/_matrix/client/v3/rooms/${r}/state`, { token: carol.accessToken });
+    expect(state.status).toBe(403);
+  });
+
+  test("invite, join, kick, ban: a banned user cannot rejoin", async () => {
+    const roomId = await createRoom(alice, { preset: "private_chat" });
+    const r = encodeURIComponent(roomId);
+    expect(
+      (
+        await hs.request("POST", `/_matrix/client/v3/rooms/${r}/invite`, {
+          token: alice.accessToken,
+          body: { user_id: bob.userId },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await hs.request("POST", `/_matrix/client/v3/rooms/${r}/join`, { token: bob.accessToken, body: {} })).status,
+    ).toBe(200);
+    // Bob (power 0) may not kick Alice.
+    const kickAlice = await hs.request("POST", `/_matrix/client/v3/rooms/${r}/kick`, {
+      token: bob.accessToken,
+      body: { user_id: alice.userId },
+    });
+    expect(kickAlice.status).toBe(403);
+    expect(
+      (
+        await hs.request("POST", `/_matrix/client/v3/rooms/${r}/ban`, {
+          token: alice.accessToken,
+          body: { user_id: bob.userId, reason: "spam" },
+        })
+      ).status,
+    ).toBe(200);
+    const rejoin = await hs.request("POST", `/_matrix/client/v3/rooms/${r}/join`, { token: bob.accessToken, body: {} });
+    expect(rejoin.status).toBe(403);
+    const joined = await json(await hs.request("GET", "/_matrix/client/v3/joined_rooms", { token: bob.accessToken }));
+    expect(joined.joined_rooms).not.toContain(roomId);
+  });
+
+  test("redaction by the sender removes the content; others need the redact power level", async () => {
+    const roomId = await createRoom(alice, { preset: "public_chat" });
+    const r = encodeURIComponent(roomId);
+    await hs.request("POST", `/_matrix/client/v3/join/${r}`, { token: bob.accessToken, body: {} });
+    const sent = await json(
+      await hs.request("PUT", `/_matrix/client/v3/rooms/${r}/send/m.room.message/m1`, {
+        token: alice.accessToken,
+        body: { msgtype: "m.text", body: "secret" },
+      }),
+    );
+    const id = encodeURIComponent(sent.event_id as string);
+    const bobRedacts = await hs.request("PUT", `/_matrix/client/v3/rooms/${r}/redact/${id}/rd1`, {
+      token: bob.accessToken,
+      body: {},
+    });
+    expect(bobRedacts.status).toBe(403);
+    const redact = await hs.request("PUT", `/_matrix/client/v3/rooms/${r}/redact/${id}/rd2`, {
+      token: alice.accessToken,
+      body: { reason: "oops" },
+    });
+    expect(redact.status).toBe(200);
+    const got = await json(
+      await hs.request("GET", `/_matrix/client/v3/rooms/${r}/event/${id}`, { token: bob.accessToken }),
+    );
+    expect(got.content).toEqual({});
+    expect((got.unsigned as Record<string, unknown>).redacted_because).toMatchObject({ type: "m.room.redaction" });
+  });
+
+  test("bad input changes nothing", async () => {
+    const before = await json(await hs.request("GET", "/_matrix/client/v3/joined_rooms", { token: alice.accessToken }));
+    const bad = await hs.request("POST", "/_matrix/client/v3/createRoom", {
+      token: alice.accessToken,
+      rawBody: "{not json",
+    });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).errcode).toBe("M_NOT_JSON");
+    const wrongType = await hs.request("POST", "/_matrix/client/v3/createRoom", {
+      token: alice.accessToken,
+      body: { name: 5 },
+    });
+    expect((await json(wrongType)).errcode).toBe("M_BAD_JSON");
+    const badVersion = await hs.request("POST", "/_matrix/client/v3/createRoom", {
+      token: alice.accessToken,
+      body: { room_version: "999" },
+    });
+    expect(badVersion.status).toBe(400);
+    expect((await json(badVersion)).errcode).toBe("M_UNSUPPORTED_ROOM_VERSION");
+    const noToken = await hs.request("POST", "/_matrix/client/v3/createRoom", { body: {} });
+    expect(noToken.status).toBe(401);
+    const after = await json(await hs.request("GET", "/_matrix/client/v3/joined_rooms", { token: alice.accessToken }));
+    expect(after.joined_rooms).toEqual(before.joined_rooms);
+  });
+
+  test("every room version can be created and used", async () => {
+    for (const v of ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]) {
+      const roomId = await createRoom(alice, { room_version: v, preset: "public_chat", name: `v${v}` });
+      const r = encodeURIComponent(roomId);
+      expect(
+        (await hs.request("POST", `/_matrix/client/v3/join/${r}`, { token: bob.accessToken, body: {} })).status,
+      ).toBe(200);
+      const sent = await hs.request("PUT", `/_matrix/client/v3/rooms/${r}/send/m.room.message/v${v}`, {
+        token: bob.accessToken,
+        body: { msgtype: "m.text", body: `in v${v}` },
+      });
+      expect(sent.status).toBe(200);
+    }
+  });
+});
