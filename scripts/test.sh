@@ -47,7 +47,7 @@ step typecheck "$BUN" x tsc --noEmit -p .
 step lint "$BUN" x biome check .
 step layers "$BUN" run scripts/check-layers.ts
 
-suite unit tests/core tests/config tests/storage tests/services tests/api tests/cli
+suite unit tests/core tests/config tests/storage tests/services tests/api tests/cli tests/net
 export HEARTH_TEST_BINARY="$PWD/homeserver"
 suite e2e tests/e2e
 suite federation tests/federation
