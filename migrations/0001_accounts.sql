@@ -39,16 +39,19 @@ CREATE TABLE access_tokens (
 ) STRICT;
 CREATE INDEX access_tokens_device ON access_tokens (user_id, device_id);
 
--- Refresh tokens (stored only as SHA-256 hashes). Using one deletes it and issues a new pair.
+-- Refresh tokens (stored only as SHA-256 hashes). Using one issues a new pair and sets next_token_id;
+-- the old one stays usable (for a client that lost the answer) until the new pair is used.
 CREATE TABLE refresh_tokens (
   id INTEGER PRIMARY KEY,
   token_hash BLOB NOT NULL UNIQUE,
   user_id TEXT NOT NULL,
   device_id TEXT NOT NULL,
   created_at INTEGER NOT NULL,
+  next_token_id INTEGER REFERENCES refresh_tokens (id) ON DELETE SET NULL,
   FOREIGN KEY (user_id, device_id) REFERENCES devices (user_id, device_id) ON DELETE CASCADE
 ) STRICT;
 CREATE INDEX refresh_tokens_device ON refresh_tokens (user_id, device_id);
+CREATE INDEX refresh_tokens_next ON refresh_tokens (next_token_id) WHERE next_token_id IS NOT NULL;
 
 -- Registration tokens for registration.mode = "token". `pending` is derived from uia_sessions.
 CREATE TABLE registration_tokens (

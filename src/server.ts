@@ -87,7 +87,12 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     clock,
     logger,
     build: BUILD,
-    auth: createAuthService({ tokens, clock, touchDevice: account.touchDevice }),
+    auth: createAuthService({
+      tokens,
+      clock,
+      touchDevice: account.touchDevice,
+      refreshTokenConfirmed: account.refreshTokenConfirmed,
+    }),
     ...account.services,
     rateLimiter,
     rooms: roomServices.rooms,

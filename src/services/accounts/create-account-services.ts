@@ -56,6 +56,8 @@ export function createAccountServices(deps: {
   services: AccountServices;
   /** For the auth service: records when and from where a device was last seen. */
   touchDevice(userId: string, deviceId: string, ip: string, ts: number): void;
+  /** For the auth service: an access token from a rotated refresh token was used. */
+  refreshTokenConfirmed(refreshTokenId: number): void;
 } {
   const { db, config, clock, logger, rateLimiter } = deps;
   const users = createUserRepo(db);
@@ -130,5 +132,6 @@ export function createAccountServices(deps: {
   return {
     services,
     touchDevice: (userId, deviceId, ip, ts) => devices.updateLastSeen(userId, deviceId, ip, ts),
+    refreshTokenConfirmed: (id) => sessions.confirmRefreshToken(id),
   };
 }

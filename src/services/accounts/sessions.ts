@@ -31,8 +31,13 @@ export interface SessionIssuer {
     userId: string,
     opts: { deviceId?: string | undefined; displayName?: string | undefined; refreshToken?: boolean | undefined },
   ): IssuedSession;
-  /** Exchanges a refresh token for a new pair; the old refresh token and its access tokens stop working. */
+  /**
+   * Exchanges a refresh token for a new pair. The old access token stops working at once; the old
+   * refresh token keeps working (replacing the pair it gave last time) until the new pair is used.
+   */
   refresh(refreshToken: string): IssuedSession;
+  /** The refresh token `id` (or an access token issued with it) was used: drop the one it replaced. */
+  confirmRefreshToken(id: number): void;
 }
 
 export interface SessionDeps {
@@ -53,7 +58,12 @@ export function newDeviceId(): string {
 }
 
 export function createSessionIssuer(deps: SessionDeps): SessionIssuer {
-  const mint = (userId: string, deviceId: string, withRefresh: boolean, now: number): IssuedSession => {
+  const mint = (
+    userId: string,
+    deviceId: string,
+    withRefresh: boolean,
+    now: number,
+  ): { session: IssuedSession; refreshTokenId: number | null } => {
     const accessToken = randomToken();
     let refreshToken: string | undefined;
     let refreshTokenId: number | null = null;
@@ -76,10 +86,13 @@ export function createSessionIssuer(deps: SessionDeps): SessionIssuer {
       refreshTokenId,
     });
     return {
-      userId,
-      deviceId,
-      accessToken,
-      ...(refreshToken ? { refreshToken, expiresInMs: deps.accessTokenLifetimeMs } : {}),
+      session: {
+        userId,
+        deviceId,
+        accessToken,
+        ...(refreshToken ? { refreshToken, expiresInMs: deps.accessTokenLifetimeMs } : {}),
+      },
+      refreshTokenId,
     };
   };
 
@@ -105,7 +118,7 @@ export function createSessionIssuer(deps: SessionDeps): SessionIssuer {
           deps.accessTokens.deleteByDevice(userId, deviceId);
           deps.refreshTokens.deleteByDevice(userId, deviceId);
         }
-        return mint(userId, deviceId, withRefresh, now);
+        return mint(userId, deviceId, withRefresh, now).session;
       });
       if (created) deps.events.emit("deviceCreated", { userId, deviceId: out.deviceId });
       return out;
@@ -116,9 +129,19 @@ export function createSessionIssuer(deps: SessionDeps): SessionIssuer {
         const rec = deps.refreshTokens.selectByHash(hashToken(refreshToken));
         const user = rec ? deps.users.select(rec.userId) : null;
         if (!rec || !user || user.deactivated) throw MatrixError.unknownToken(false, "Unknown refresh token");
-        deps.refreshTokens.delete(rec.id); // its access tokens cascade
-        return mint(rec.userId, rec.deviceId, true, now);
+        // Using this token proves the client has it, so the one it replaced can go.
+        deps.refreshTokens.deletePredecessor(rec.id);
+        // A pair handed out earlier for this token never reached the client (or it would have used it
+        // and this token would be gone): withdraw it. Its access tokens cascade.
+        if (rec.nextTokenId !== null) deps.refreshTokens.delete(rec.nextTokenId);
+        deps.accessTokens.deleteByRefreshToken(rec.id);
+        const out = mint(rec.userId, rec.deviceId, true, now);
+        deps.refreshTokens.setNext(rec.id, out.refreshTokenId!);
+        return out.session;
       });
+    },
+    confirmRefreshToken(id) {
+      deps.refreshTokens.deletePredecessor(id);
     },
   };
 }

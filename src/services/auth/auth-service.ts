@@ -14,6 +14,11 @@ export interface AuthDeps {
   clock: Clock;
   /** Called (at most once a minute per device) so devices show when and where they were last seen. */
   touchDevice?(userId: string, deviceId: string, ip: string, ts: number): void;
+  /**
+   * Called when an access token is used whose refresh token replaced an older one: the client has
+   * the new pair, so the older refresh token can go (spec: "Refreshing access tokens").
+   */
+  refreshTokenConfirmed?(refreshTokenId: number): void;
 }
 
 export function hashToken(token: string): Uint8Array {
@@ -31,6 +36,9 @@ export function createAuthService(deps: AuthDeps): AuthService {
       if (owner.expiresAt !== null && owner.expiresAt <= now) {
         // An expired token that came with a refresh token: the client should refresh, not log in again.
         throw MatrixError.unknownToken(owner.refreshTokenId !== null, "Access token has expired");
+      }
+      if (owner.refreshHasPredecessor && owner.refreshTokenId !== null) {
+        deps.refreshTokenConfirmed?.(owner.refreshTokenId);
       }
       if (deps.touchDevice) {
         const key = `${owner.userId}|${owner.deviceId}`;

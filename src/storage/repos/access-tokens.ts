@@ -5,6 +5,8 @@ export interface TokenOwner {
   deviceId: string;
   expiresAt: number | null;
   refreshTokenId: number | null;
+  /** The refresh token this access token came with replaced one that is still kept (see refresh_tokens). */
+  refreshHasPredecessor: boolean;
   isGuest: boolean;
   isAdmin: boolean;
   deactivated: boolean;
@@ -15,6 +17,7 @@ interface OwnerRow {
   device_id: string;
   expires_at: number | null;
   refresh_token_id: number | null;
+  refresh_pred: number;
   is_guest: number;
   is_admin: number;
   deactivated: number;
@@ -33,6 +36,7 @@ export interface AccessTokenRepo {
   deleteByHash(tokenHash: Uint8Array): void;
   deleteByDevice(userId: string, deviceId: string): void;
   deleteByUser(userId: string): void;
+  deleteByRefreshToken(refreshTokenId: number): void;
 }
 
 export function createAccessTokenRepo(db: Db): AccessTokenRepo {
@@ -40,12 +44,15 @@ export function createAccessTokenRepo(db: Db): AccessTokenRepo {
     "INSERT INTO access_tokens (token_hash, user_id, device_id, created_at, expires_at, refresh_token_id) VALUES (?, ?, ?, ?, ?, ?)",
   );
   const owner = db.sqlite.query<OwnerRow, [Uint8Array]>(
-    `SELECT t.user_id, t.device_id, t.expires_at, t.refresh_token_id, u.is_guest, u.is_admin, u.deactivated
+    `SELECT t.user_id, t.device_id, t.expires_at, t.refresh_token_id, u.is_guest, u.is_admin, u.deactivated,
+            (t.refresh_token_id IS NOT NULL
+             AND EXISTS (SELECT 1 FROM refresh_tokens p WHERE p.next_token_id = t.refresh_token_id)) AS refresh_pred
        FROM access_tokens t JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = ?`,
   );
   const delHash = db.sqlite.query("DELETE FROM access_tokens WHERE token_hash = ?");
   const delDevice = db.sqlite.query("DELETE FROM access_tokens WHERE user_id = ? AND device_id = ?");
   const delUser = db.sqlite.query("DELETE FROM access_tokens WHERE user_id = ?");
+  const delRefresh = db.sqlite.query("DELETE FROM access_tokens WHERE refresh_token_id = ?");
   return {
     insert: (r) => {
       insert.run(r.tokenHash, r.userId, r.deviceId, r.createdAt, r.expiresAt, r.refreshTokenId);
@@ -58,6 +65,7 @@ export function createAccessTokenRepo(db: Db): AccessTokenRepo {
         deviceId: r.device_id,
         expiresAt: r.expires_at,
         refreshTokenId: r.refresh_token_id,
+        refreshHasPredecessor: r.refresh_pred === 1,
         isGuest: r.is_guest === 1,
         isAdmin: r.is_admin === 1,
         deactivated: r.deactivated === 1,
@@ -71,6 +79,9 @@ export function createAccessTokenRepo(db: Db): AccessTokenRepo {
     },
     deleteByUser: (u) => {
       delUser.run(u);
+    },
+    deleteByRefreshToken: (id) => {
+      delRefresh.run(id);
     },
   };
 }

@@ -201,18 +201,30 @@ describe("session issuer", () => {
     expect(dev?.display_name).toBe("Phone");
   });
 
-  test("refresh rotates: the old refresh token and its access token stop working", async () => {
+  test("refresh rotates: the old access token stops at once, the old refresh token once the new pair is used", async () => {
     const h = accountHarness();
     const u = await h.accounts.createUser({ localpart: "jack", password: null });
+    const count = (table: string) =>
+      h.db.sqlite.query<{ n: number }, []>(`SELECT count(*) AS n FROM ${table}`).get()?.n ?? 0;
     const s1 = h.sessions.issue(u.userId, { refreshToken: true });
     expect(s1.refreshToken).toBeString();
     expect(s1.expiresInMs).toBe(3_600_000);
     const s2 = h.sessions.refresh(s1.refreshToken!);
     expect(s2.deviceId).toBe(s1.deviceId);
     expect(s2.refreshToken).not.toBe(s1.refreshToken);
+    expect(count("access_tokens")).toBe(1); // s1's access token is gone
+
+    // The answer to that refresh was "lost": the client retries with s1's refresh token.
+    const s3 = h.sessions.refresh(s1.refreshToken!);
+    expect(count("access_tokens")).toBe(1); // s2's pair was withdrawn
+    expect(count("refresh_tokens")).toBe(2); // s1's and s3's
+    await rejects(() => h.sessions.refresh(s2.refreshToken!), "M_UNKNOWN_TOKEN");
+
+    // Using the new pair (here: refreshing with it) retires s1's refresh token.
+    const s4 = h.sessions.refresh(s3.refreshToken!);
     await rejects(() => h.sessions.refresh(s1.refreshToken!), "M_UNKNOWN_TOKEN");
-    expect(h.db.sqlite.query("SELECT * FROM access_tokens").all()).toHaveLength(1);
-    expect(h.db.sqlite.query("SELECT * FROM refresh_tokens").all()).toHaveLength(1);
+    expect(s4.accessToken).toBeString();
+    expect(count("refresh_tokens")).toBe(2); // s3's (until s4 is used) and s4's
   });
 
   test("refresh tokens are not issued when config.auth.refresh_tokens is false", async () => {
