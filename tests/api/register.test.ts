@@ -277,11 +277,19 @@ describe("POST /register, closed and token modes, guests", () => {
     expect(g.body.device_id).not.toBe("IGNORED");
     const who = await call(hs, "GET", "/_matrix/client/v3/account/whoami", { token: g.body.access_token });
     expect(who.body).toMatchObject({ is_guest: true });
-    const devices = await call<MatrixErrorBody>(hs, "GET", "/_matrix/client/v3/devices", {
+    // guests may list their devices and set a display name, but not an avatar
+    expect((await call(hs, "GET", "/_matrix/client/v3/devices", { token: g.body.access_token })).status).toBe(200);
+    const name = await call(hs, "PUT", `/_matrix/client/v3/profile/${g.body.user_id}/displayname`, {
       token: g.body.access_token,
+      body: { displayname: "Visitor" },
     });
-    expect(devices.status).toBe(403);
-    expect(devices.body.errcode).toBe("M_GUEST_ACCESS_FORBIDDEN");
+    expect(name.status).toBe(200);
+    const avatar = await call<MatrixErrorBody>(hs, "PUT", `/_matrix/client/v3/profile/${g.body.user_id}/avatar_url`, {
+      token: g.body.access_token,
+      body: { avatar_url: "mxc://hs1.test/x" },
+    });
+    expect(avatar.status).toBe(403);
+    expect(avatar.body.errcode).toBe("M_GUEST_ACCESS_FORBIDDEN");
   });
 });
 

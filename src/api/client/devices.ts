@@ -8,12 +8,14 @@ const zDeviceParams = z.object({ deviceId: zDeviceId });
 
 export const getDevices = defineEndpoint({
   operationId: "getDevices",
+  guestOk: true, // spec, Guest Access: guests may list, read and rename their devices
   method: "GET",
   path: "/_matrix/client/v3/devices",
   auth: "accessToken",
 });
 export const getDevice = defineEndpoint({
   operationId: "getDevice",
+  guestOk: true, // spec, Guest Access: guests may list, read and rename their devices
   method: "GET",
   path: "/_matrix/client/v3/devices/:deviceId",
   auth: "accessToken",
@@ -21,6 +23,7 @@ export const getDevice = defineEndpoint({
 });
 export const updateDevice = defineEndpoint({
   operationId: "updateDevice",
+  guestOk: true, // spec, Guest Access: guests may list, read and rename their devices
   method: "PUT",
   path: "/_matrix/client/v3/devices/:deviceId",
   auth: "accessToken",

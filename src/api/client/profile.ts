@@ -44,8 +44,7 @@ export const setAvatarUrl = defineEndpoint({
   operationId: "setProfileField",
   method: "PUT",
   path: "/_matrix/client/v3/profile/:userId/avatar_url",
-  auth: "accessToken",
-  guestOk: true,
+  auth: "accessToken", // guests may change only their display name (spec, Guest Access)
   params: zUserParams,
   body: z.object({ avatar_url: z.string().nullable() }),
 });
