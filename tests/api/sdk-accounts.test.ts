@@ -1,6 +1,6 @@
 /** The in-process server driven by the real client library, matrix-js-sdk. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createClient, type MatrixClient, type MatrixError } from "matrix-js-sdk";
+import { type ICreateClientOpts, type MatrixClient, type MatrixError, createClient as sdkClient } from "matrix-js-sdk";
 import { FAST_PASSWORD_HASHING } from "../helpers/client";
 import { startTestServer, type TestServer } from "../helpers/test-server";
 
@@ -11,6 +11,17 @@ beforeAll(async () => {
 afterAll(() => hs.stop());
 
 const PASSWORD = "sdk-password-123";
+
+/** The SDK's request log is noise in test output. */
+const quiet = {
+  trace() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  getChild: () => quiet,
+};
+const createClient = (opts: ICreateClientOpts) => sdkClient({ ...opts, logger: quiet as ICreateClientOpts["logger"] });
 
 async function uiaRequired(p: Promise<unknown>): Promise<string> {
   try {
