@@ -90,18 +90,19 @@ export function startCleanup(
     }
   }
 
+  const startup: Promise<void> | null = opts.sweepOnStart
+    ? sweepAfterCrash().catch((e) => ctx.logger.error("media start-up sweep failed", { error: String(e) }))
+    : null;
+
   const run = () => {
-    running ??= pass().finally(() => {
+    // The start-up sweep goes first, so a pass right after start sees its result.
+    running ??= (startup ?? Promise.resolve()).then(pass).finally(() => {
       running = null;
     });
     return running;
   };
 
   let timer: ReturnType<typeof setInterval> | null = null;
-  let startup: Promise<void> | null = null;
-  if (opts.sweepOnStart) {
-    startup = sweepAfterCrash().catch((e) => ctx.logger.error("media start-up sweep failed", { error: String(e) }));
-  }
   if (opts.intervalMs > 0) {
     timer = setInterval(() => {
       run().catch((e) => ctx.logger.error("media cleanup failed", { error: String(e) }));
