@@ -4,7 +4,7 @@ import { backupDatabase, checkDatabaseFile } from "../storage/backup";
 import { openDb } from "../storage/db";
 import { positionals, rejectUnknownFlags } from "./args";
 import { CliError, type Command } from "./command";
-import { CONFIG_FLAG_HELP, databasePath, loadConfig } from "./open-server";
+import { CONFIG_FLAG_HELP, databasePath, loadConfig, refuseRootOnServiceData } from "./open-server";
 
 export const backupCommand: Command = {
   summary: "Write a consistent copy of the database (safe while the server runs)",
@@ -29,6 +29,7 @@ ${CONFIG_FLAG_HELP}  --force         Replace FILE if it exists
     }
     if (!existsSync(dirname(target))) throw new CliError(`directory ${dirname(target)} does not exist`);
     const loaded = await loadConfig(args, ctx);
+    refuseRootOnServiceData(loaded.dataDir);
     const source = databasePath(loaded);
     if (!existsSync(source)) throw new CliError(`no database at ${source}: nothing to back up`);
 

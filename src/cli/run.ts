@@ -3,7 +3,7 @@ import { createServer } from "../server";
 import { createLogger } from "../util/log";
 import { positionals, rejectUnknownFlags } from "./args";
 import { CliError, type Command } from "./command";
-import { CONFIG_FLAG_HELP, databasePath, loadConfig } from "./open-server";
+import { CONFIG_FLAG_HELP, databasePath, loadConfig, refuseRootOnServiceData } from "./open-server";
 
 export const runCommand: Command = {
   summary: "Start the server",
@@ -23,6 +23,7 @@ ${CONFIG_FLAG_HELP}`,
     if (!existsSync(loaded.dataDir)) {
       throw new CliError(`the data directory ${loaded.dataDir} does not exist: run \`homeserver init\` first`);
     }
+    refuseRootOnServiceData(loaded.dataDir);
     const logger = createLogger(loaded.config.logging.level);
     logger.info("starting", { config: loaded.path, database: databasePath(loaded) });
     const server = createServer(loaded.config, { dataDir: loaded.dataDir, logger });

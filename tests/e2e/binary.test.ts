@@ -82,7 +82,7 @@ describe("the program's exit codes", () => {
     const r = await runHomeserver(["version"], { cwd: hs.dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^hearth \d+\.\d+\.\d+\S* \(commit ([0-9a-f]{7,}|unknown)\)\n$/);
-    if (usingCompiledBinary()) expect(r.stdout).toMatch(/\(commit [0-9a-f]{12}\)/);
+    if (usingCompiledBinary()) expect(r.stdout).toMatch(/\(commit [0-9a-f]{12}(-dirty)?\)/);
   });
 
   test("usage errors exit 2, operational errors 1, help 0", async () => {
