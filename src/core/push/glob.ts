@@ -1,0 +1,38 @@
+/**
+ * Glob-style matching (appendices): `*` is zero or more characters, `?` exactly one. Push rules match
+ * case-insensitively; `content.body` patterns match any substring bounded by word boundaries.
+ */
+const cache = new Map<string, RegExp>();
+const MAX_CACHE = 2000;
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+function globSource(glob: string): string {
+  let out = "";
+  for (const ch of glob) {
+    if (ch === "*") out += "[\\s\\S]*?";
+    else if (ch === "?") out += "[\\s\\S]";
+    else out += escapeRegex(ch);
+  }
+  return out;
+}
+
+/** Compiles a glob: `whole` must match the entire value; otherwise a word-bounded substring. */
+export function compileGlob(glob: string, whole: boolean): RegExp {
+  const key = `${whole ? "w" : "b"}:${glob}`;
+  let re = cache.get(key);
+  if (!re) {
+    const src = globSource(glob);
+    // Word boundary: start/end of value or any character outside [A-Za-z0-9_].
+    re = whole ? new RegExp(`^${src}$`, "iu") : new RegExp(`(?:^|[^A-Za-z0-9_])${src}(?:[^A-Za-z0-9_]|$)`, "iu");
+    if (cache.size >= MAX_CACHE) cache.clear();
+    cache.set(key, re);
+  }
+  return re;
+}
+
+export function globMatches(glob: string, value: string, whole = true): boolean {
+  return compileGlob(glob, whole).test(value);
+}
