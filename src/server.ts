@@ -82,6 +82,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
   });
   roomServices.onPersisted((e) => notifier.notify(e.localUsersToNotify));
   account.services.accountEvents.on("profileChanged", (e) => roomServices.rooms.membership.refreshProfile(e.userId));
+  account.services.accountEvents.on("userDeactivated", (e) => roomServices.rooms.membership.leaveAll(e.userId));
   const services: Services = {
     config,
     clock,

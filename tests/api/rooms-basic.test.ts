@@ -205,3 +205,32 @@ describe("rooms on one server", () => {
     }
   });
 });
+
+describe("account changes reach rooms", () => {
+  test("a new display name is sent to every joined room; deactivation leaves them", async () => {
+    const dave = createUserDirect(hs, "dave");
+    const roomId = await createRoom(alice, { preset: "public_chat" });
+    const r = encodeURIComponent(roomId);
+    expect(
+      (await hs.request("POST", `/_matrix/client/v3/join/${r}`, { token: dave.accessToken, body: {} })).status,
+    ).toBe(200);
+    const put = await hs.request("PUT", `/_matrix/client/v3/profile/${encodeURIComponent(dave.userId)}/displayname`, {
+      token: dave.accessToken,
+      body: { displayname: "Dave D" },
+    });
+    expect(put.status).toBe(200);
+    const member = await json(
+      await hs.request("GET", `/_matrix/client/v3/rooms/${r}/state/m.room.member/${encodeURIComponent(dave.userId)}`, {
+        token: alice.accessToken,
+      }),
+    );
+    expect(member).toMatchObject({ membership: "join", displayname: "Dave D" });
+    hs.server.services.accounts.deactivate(dave.userId);
+    const after = await json(
+      await hs.request("GET", `/_matrix/client/v3/rooms/${r}/state/m.room.member/${encodeURIComponent(dave.userId)}`, {
+        token: alice.accessToken,
+      }),
+    );
+    expect(after.membership).toBe("leave");
+  });
+});

@@ -30,6 +30,8 @@ export interface MembershipService {
   forget(roomId: string, userId: string): void;
   /** Re-sends the user's member event in every room they are joined to (profile change). */
   refreshProfile(userId: string): void;
+  /** Leaves (or rejects) every room the user is in, invited to or knocking on (account deactivation). */
+  leaveAll(userId: string): void;
 }
 
 const withReason = (c: Record<string, unknown>, reason?: string) => (reason !== undefined ? { ...c, reason } : c);
@@ -135,6 +137,15 @@ export function createMembershipService(deps: MembershipDeps): MembershipService
         throw new MatrixError(400, "M_UNKNOWN", "You must leave the room before forgetting it");
       }
       if (m) rooms.setForgotten(room.roomNid, userId);
+    },
+    leaveAll(userId) {
+      for (const m of rooms.roomsOfUser(userId, ["join", "invite", "knock"])) {
+        try {
+          setMembership(m.roomId, userId, userId, { membership: "leave" });
+        } catch {
+          // Nothing more can be done for a room whose rules refuse the leave.
+        }
+      }
     },
     refreshProfile(userId) {
       for (const m of rooms.roomsOfUser(userId, ["join"])) {
