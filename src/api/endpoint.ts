@@ -97,11 +97,14 @@ function zodMessage(err: z.ZodError): string {
 export interface RouteTable {
   add(method: Method, path: string): void;
   methodsFor(pathname: string): Method[];
+  /** Every registered (method, path pattern), in registration order. */
+  list(): { method: Method; path: string }[];
 }
 
 export function createRouteTable(): RouteTable {
-  const entries: { re: RegExp; method: Method }[] = [];
+  const entries: { re: RegExp; method: Method; path: string }[] = [];
   return {
+    list: () => entries.map((e) => ({ method: e.method, path: e.path })),
     add(method, path) {
       const re = new RegExp(
         `^${path
@@ -111,7 +114,7 @@ export function createRouteTable(): RouteTable {
           )
           .join("/")}$`,
       );
-      entries.push({ re, method });
+      entries.push({ re, method, path });
     },
     methodsFor(pathname) {
       return [...new Set(entries.filter((e) => e.re.test(pathname)).map((e) => e.method))];
