@@ -94,18 +94,25 @@ function zodMessage(err: z.ZodError): string {
 }
 
 /** Registers every route with its path pattern so the 405 handler knows which methods a path has. */
+/** What the route table records of an endpoint besides its method and path (for 405s and tests). */
+export interface RouteInfo {
+  auth?: AuthKind;
+  /** The endpoint parses a JSON body. */
+  jsonBody?: boolean;
+}
+
 export interface RouteTable {
-  add(method: Method, path: string): void;
+  add(method: Method, path: string, info?: RouteInfo): void;
   methodsFor(pathname: string): Method[];
   /** Every registered (method, path pattern), in registration order. */
-  list(): { method: Method; path: string }[];
+  list(): ({ method: Method; path: string } & RouteInfo)[];
 }
 
 export function createRouteTable(): RouteTable {
-  const entries: { re: RegExp; method: Method; path: string }[] = [];
+  const entries: ({ re: RegExp; method: Method; path: string } & RouteInfo)[] = [];
   return {
-    list: () => entries.map((e) => ({ method: e.method, path: e.path })),
-    add(method, path) {
+    list: () => entries.map(({ re: _re, ...rest }) => rest),
+    add(method, path, info = {}) {
       const re = new RegExp(
         `^${path
           .split("/")
@@ -114,7 +121,7 @@ export function createRouteTable(): RouteTable {
           )
           .join("/")}$`,
       );
-      entries.push({ re, method, path });
+      entries.push({ re, method, path, ...info });
     },
     methodsFor(pathname) {
       return [...new Set(entries.filter((e) => e.re.test(pathname)).map((e) => e.method))];
@@ -138,7 +145,7 @@ export function route<
   e: Endpoint<A, P, Q, B>,
   handler: (args: HandlerArgs<A, P, Q, B>) => Promise<HandlerResult> | HandlerResult,
 ): void {
-  app.routes.add(e.method, e.path);
+  app.routes.add(e.method, e.path, { auth: e.auth, jsonBody: e.body !== undefined });
   app.hono.on(e.method, e.path, async (c: Context<AppEnv>) => {
     const services = c.get("services");
     const req: RequestInfo = {
