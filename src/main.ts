@@ -42,6 +42,7 @@ const OPERATOR_ERRORS = new Set([
   "MatrixError",
   "ServerNameMismatchError",
   "SchemaTooNewError",
+  "SigningKeyFileError",
   "InputEndedError",
 ]);
 

@@ -17,6 +17,7 @@ import { migrate } from "./storage/migrate";
 import { createAccessTokenRepo } from "./storage/repos/access-tokens";
 import { checkServerName } from "./storage/repos/meta";
 import { loadOrCreateSigningKey } from "./storage/signing-key-file";
+import { clientAddress } from "./util/client-ip";
 import { type Clock, systemClock } from "./util/clock";
 import { createLogger, type Logger } from "./util/log";
 import { BUILD } from "./version";
@@ -131,7 +132,15 @@ export function createServer(config: Config, opts: ServerOptions): Server {
         // Media uploads stream with their own limit; JSON bodies are limited per endpoint.
         maxRequestBodySize: 1024 * 1024 * 1024,
         idleTimeout: 120,
-        fetch: (req, srv) => fetch(req, srv.requestIP(req)?.address),
+        fetch: (req, srv) =>
+          fetch(
+            req,
+            clientAddress(
+              srv.requestIP(req)?.address,
+              req.headers.get("x-forwarded-for"),
+              config.listen.trusted_proxies,
+            ),
+          ),
       });
       const boundPort = bun.port ?? port;
       const h = host.includes(":") ? `[${host}]` : host;

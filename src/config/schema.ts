@@ -21,6 +21,12 @@ const zHostPort = z.strictObject({
     .default("127.0.0.1")
     .describe("Address to listen on. 0.0.0.0 for all IPv4 addresses, :: for all addresses."),
   port: z.number().int().min(0).max(65535).default(8008).describe("TCP port for the client and federation APIs."),
+  trusted_proxies: z
+    .array(z.union([z.ipv4(), z.ipv6()]))
+    .default(["127.0.0.1", "::1"])
+    .describe(
+      "Addresses of reverse proxies whose X-Forwarded-For header names the real client (for rate limits, logs and devices' last-seen address). Requests from other addresses are taken at face value.",
+    ),
 });
 
 export const configSchema = z.strictObject({
@@ -185,6 +191,58 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe("Rooms."),
+  sync: z
+    .strictObject({
+      max_timeout_ms: z
+        .number()
+        .int()
+        .min(0)
+        .max(110_000)
+        .default(60_000)
+        .describe(
+          "Longest a long-polling /sync waits for something new, in milliseconds; a client asking for more waits this long. Kept under the HTTP idle timeout (120 s).",
+        ),
+      default_timeline_limit: z
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .default(10)
+        .describe("Timeline events per room in /sync when the client's filter gives no limit."),
+      max_timeline_limit: z
+        .number()
+        .int()
+        .min(1)
+        .max(10_000)
+        .default(100)
+        .describe("Most timeline events per room one /sync returns, whatever the filter asks for."),
+      presence: z
+        .boolean()
+        .default(true)
+        .describe(
+          "Track and share presence (online, unavailable, offline). Off: nobody's presence is stored or sent, and everyone shows as offline.",
+        ),
+      idle_timeout_ms: z
+        .number()
+        .int()
+        .min(1000)
+        .default(300_000)
+        .describe("An online user who has done nothing (sent, typed, read) for this long becomes unavailable."),
+      offline_timeout_ms: z
+        .number()
+        .int()
+        .min(1000)
+        .default(30_000)
+        .describe("A user with no /sync running for this long becomes offline."),
+      typing_max_timeout_ms: z
+        .number()
+        .int()
+        .min(1000)
+        .default(120_000)
+        .describe("Longest a typing notification lasts before the server clears it, whatever the client asks for."),
+    })
+    .prefault({})
+    .describe("/sync, typing, receipts and presence."),
   media: z
     .strictObject({
       max_upload_bytes: z
@@ -219,7 +277,10 @@ export const configSchema = z.strictObject({
         .describe("How long an unused media ID from POST /_matrix/media/v1/create stays valid, in milliseconds."),
       unauthenticated_frozen_after: z
         .string()
-        .refine((s) => s === "" || !Number.isNaN(Date.parse(s)), "must be a date such as 2024-09-01T00:00:00Z, or empty")
+        .refine(
+          (s) => s === "" || !Number.isNaN(Date.parse(s)),
+          "must be a date such as 2024-09-01T00:00:00Z, or empty",
+        )
         .default("2024-09-01T00:00:00Z")
         .describe(
           "Media uploaded (or cached from other servers) after this time is served only by the authenticated /_matrix/client/v1/media endpoints; older media stays downloadable from the deprecated /_matrix/media/v3 ones. Empty: never frozen.",
@@ -294,6 +355,45 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe("The media repository: uploads, downloads, thumbnails and URL previews."),
+  push: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe(
+          "Deliver push notifications to the push gateways of users' pushers (phones). Notification counts and /notifications work either way.",
+        ),
+      ip_allowlist: z
+        .array(z.string().regex(/^[0-9A-Fa-f:.]+(?:\/\d{1,3})?$/, "must be an IP address or CIDR range"))
+        .default([])
+        .describe(
+          'Address ranges (CIDR) that push gateways may be at even though they are not public, e.g. ["192.168.1.0/24"]. Private, loopback and link-local addresses are refused otherwise.',
+        ),
+      allow_http: z
+        .boolean()
+        .default(false)
+        .describe("Accept pushers whose gateway URL is plain http:// (the spec asks for https; for tests and LANs)."),
+      max_backoff_ms: z
+        .number()
+        .int()
+        .min(1)
+        .default(3_600_000)
+        .describe("Longest wait between retries when a push gateway fails (the wait doubles from 1 s up to this)."),
+      give_up_after_ms: z
+        .number()
+        .int()
+        .min(60_000)
+        .default(86_400_000)
+        .describe("A notification that still cannot be delivered this long after it happened is skipped."),
+      timeout_ms: z
+        .number()
+        .int()
+        .min(100)
+        .default(15_000)
+        .describe("Time allowed for one request to a push gateway, in milliseconds."),
+    })
+    .prefault({})
+    .describe("Push notifications to phones (pushers and push gateways)."),
   logging: z
     .strictObject({
       level: z.enum(["debug", "info", "warn", "error"]).default("info").describe("Least severe level written."),

@@ -33,7 +33,7 @@ describe("init --yes", () => {
     const loaded = await loadConfigFile(configPath, {});
     expect(loaded.config.server_name).toBe("hs.test");
     expect(loaded.config.public_base_url).toBe("https://matrix.hs.test");
-    expect(loaded.config.listen).toEqual({ host: "127.0.0.1", port: 18448 });
+    expect(loaded.config.listen).toMatchObject({ host: "127.0.0.1", port: 18448 });
     expect(loaded.config.registration.mode).toBe("token");
     expect(loaded.config.tls.mode).toBe("reverse-proxy");
     expect(loaded.dataDir).toBe(join(dir.path, "data"));
@@ -93,7 +93,7 @@ describe("init --yes", () => {
     expect(r.code).toBe(0);
     const { config } = await loadConfigFile(join(dir.path, "homeserver.toml"), {});
     expect(config.tls).toMatchObject({ mode: "acme", acme_email: "op@hs.test" });
-    expect(config.listen).toEqual({ host: "0.0.0.0", port: 443 });
+    expect(config.listen).toMatchObject({ host: "0.0.0.0", port: 443 });
     expect(r.out).toContain("open TCP 80 and 443");
   });
 

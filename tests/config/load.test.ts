@@ -20,7 +20,7 @@ function problemsOf(raw: unknown): string[] {
 describe("config validation", () => {
   test("a minimal config gets every default", () => {
     const c = parseConfig(base);
-    expect(c.listen).toEqual({ host: "127.0.0.1", port: 8008 });
+    expect(c.listen).toEqual({ host: "127.0.0.1", port: 8008, trusted_proxies: ["127.0.0.1", "::1"] });
     expect(c.registration.mode).toBe("closed");
     expect(c.tls.mode).toBe("reverse-proxy");
     expect(c.data_dir).toBe("./data");

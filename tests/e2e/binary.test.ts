@@ -54,6 +54,20 @@ describe("the running server", () => {
     expect(((await r.json()) as { user_id: string }).user_id).toBe(`@root:${hs.serverName}`);
   });
 
+  test("behind a reverse proxy on the same machine, the client's address comes from X-Forwarded-For", async () => {
+    const login = await fetch(`${hs.baseUrl}/_matrix/client/v3/login`, {
+      method: "POST",
+      body: JSON.stringify({ type: "m.login.password", user: "root", password: "root password" }),
+    });
+    const { access_token, device_id } = (await login.json()) as { access_token: string; device_id: string };
+    const headers = { authorization: `Bearer ${access_token}`, "x-forwarded-for": "10.9.8.7, 203.0.113.9" };
+    expect((await fetch(`${hs.baseUrl}/_matrix/client/v3/account/whoami`, { headers })).status).toBe(200);
+    const device = (await (
+      await fetch(`${hs.baseUrl}/_matrix/client/v3/devices/${device_id}`, { headers })
+    ).json()) as { last_seen_ip?: string };
+    expect(device.last_seen_ip).toBe("203.0.113.9");
+  });
+
   test("operator commands work while it runs", async () => {
     const add = await hs.cli(["user", "add", "olive", "--password-file", "-"], { stdin: "olive's password\n" });
     expect(add.stderr).toBe("");
