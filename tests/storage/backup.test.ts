@@ -46,8 +46,9 @@ function pairs(path: string): { a: number; b: number; integrity: string } {
 describe("homeserver backup", () => {
   test("copies of a database being written to are sound and hold whole transactions", async () => {
     const dbPath = join(dir.path, "data", "homeserver.db");
-    writer = Bun.spawn(["bun", join(dir.path, "writer.ts"), dbPath], { stdout: "pipe", stderr: "inherit" });
-    const reader = writer.stdout.getReader();
+    const proc = Bun.spawn(["bun", join(dir.path, "writer.ts"), dbPath], { stdout: "pipe", stderr: "inherit" });
+    writer = proc;
+    const reader = proc.stdout.getReader();
     await reader.read(); // "ready"
     await Bun.sleep(100);
 
@@ -66,8 +67,8 @@ describe("homeserver backup", () => {
       counts.push(p.a);
       await Bun.sleep(30);
     }
-    writer.kill("SIGKILL");
-    await writer.exited;
+    proc.kill("SIGKILL");
+    await proc.exited;
     writer = null;
     // The writer really was writing throughout.
     expect(counts[4]!).toBeGreaterThan(counts[0]!);
