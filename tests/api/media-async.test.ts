@@ -17,7 +17,7 @@ async function create(s: TestServer, token: string) {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-function put(s: TestServer, token: string, mxc: string, body: BodyInit, type = "text/plain") {
+function put(s: TestServer, token: string, mxc: string, body: NonNullable<RequestInit["body"]>, type = "text/plain") {
   const [server, id] = mxc.slice("mxc://".length).split("/");
   return fetch(`${s.baseUrl}/_matrix/media/v3/upload/${server}/${id}?filename=later.txt`, {
     method: "PUT",

@@ -11,7 +11,13 @@ afterEach(async () => {
   hs = null;
 });
 
-async function upload(s: TestServer, u: TestUser, body: BodyInit, type: string, filename?: string): Promise<string> {
+async function upload(
+  s: TestServer,
+  u: TestUser,
+  body: NonNullable<RequestInit["body"]>,
+  type: string,
+  filename?: string,
+): Promise<string> {
   const q = filename === undefined ? "" : `?filename=${encodeURIComponent(filename)}`;
   const res = await fetch(`${s.baseUrl}/_matrix/media/v3/upload${q}`, {
     method: "POST",

@@ -62,7 +62,7 @@ describe("each format at each of the spec's sizes", async () => {
     [20, 200, 20],
     [20, 20, 230],
   ];
-  const sources: [string, string, () => Promise<Uint8Array> | Uint8Array, string][] = [
+  const sources: [string, string, () => Promise<Uint8Array<ArrayBuffer>> | Uint8Array<ArrayBuffer>, string][] = [
     ["jpeg", "image/jpeg", () => jpeg(W, H, stripes), "image/jpeg"],
     ["png", "image/png", () => png(W, H, stripes), "image/png"],
     ["gif", "image/gif", () => gif(W, H, [(x) => (x < 400 ? 0 : x < 1200 ? 1 : 2)], palette), "image/png"],
@@ -148,7 +148,7 @@ test("content smaller than asked is served as it is, never upscaled", async () =
 });
 
 describe("animated images", () => {
-  const cases: [string, () => Promise<Uint8Array> | Uint8Array, string, string][] = [
+  const cases: [string, () => Promise<Uint8Array<ArrayBuffer>> | Uint8Array<ArrayBuffer>, string, string][] = [
     [
       "GIF",
       () =>

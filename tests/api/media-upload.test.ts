@@ -27,7 +27,13 @@ function storedFiles(dataDir: string): { content: string[]; tmp: string[] } {
 const mediaRows = (s: TestServer) =>
   (s.server.db.sqlite.query("SELECT count(*) AS n FROM media").get() as { n: number }).n;
 
-async function upload(s: TestServer, token: string, body: BodyInit, headers: Record<string, string> = {}, q = "") {
+async function upload(
+  s: TestServer,
+  token: string,
+  body: NonNullable<RequestInit["body"]>,
+  headers: Record<string, string> = {},
+  q = "",
+) {
   return fetch(`${s.baseUrl}/_matrix/media/v3/upload${q}`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, ...headers },

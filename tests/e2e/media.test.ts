@@ -29,7 +29,7 @@ afterAll(() => hs.cleanup());
 
 const auth = () => ({ authorization: `Bearer ${token}` });
 
-async function upload(body: BodyInit, type: string): Promise<string> {
+async function upload(body: NonNullable<RequestInit["body"]>, type: string): Promise<string> {
   const res = await fetch(`${hs.baseUrl}/_matrix/media/v3/upload?filename=photo.jpg`, {
     method: "POST",
     headers: { ...auth(), "content-type": type },

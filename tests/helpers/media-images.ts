@@ -8,7 +8,7 @@ import { deflateSync } from "node:zlib";
 export type Rgb = [number, number, number];
 export type PixelFn = (x: number, y: number) => Rgb;
 
-export function bmp(w: number, h: number, px: PixelFn): Uint8Array {
+export function bmp(w: number, h: number, px: PixelFn): Uint8Array<ArrayBuffer> {
   const row = Math.ceil((w * 3) / 4) * 4;
   const size = 54 + row * h;
   const b = new Uint8Array(size);
@@ -44,7 +44,7 @@ function crc32(b: Uint8Array): number {
   return ~c >>> 0;
 }
 
-function pngChunk(type: string, data: Uint8Array): Uint8Array {
+function pngChunk(type: string, data: Uint8Array): Uint8Array<ArrayBuffer> {
   const o = new Uint8Array(12 + data.length);
   const dv = new DataView(o.buffer);
   dv.setUint32(0, data.length);
@@ -57,7 +57,7 @@ function pngChunk(type: string, data: Uint8Array): Uint8Array {
 const PNG_SIG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** RGBA PNG; with `frames` > 1 an APNG whose frames all repeat the image. */
-export function png(w: number, h: number, px: PixelFn, frames = 1): Uint8Array {
+export function png(w: number, h: number, px: PixelFn, frames = 1): Uint8Array<ArrayBuffer> {
   const ihdr = new Uint8Array(13);
   const dv = new DataView(ihdr.buffer);
   dv.setUint32(0, w);
@@ -95,11 +95,11 @@ export function png(w: number, h: number, px: PixelFn, frames = 1): Uint8Array {
     }
   } else parts.push(pngChunk("IDAT", idat));
   parts.push(pngChunk("IEND", new Uint8Array(0)));
-  return Buffer.concat(parts);
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 /** A PNG whose header claims w×h but whose data is tiny: a decompression bomb. */
-export function pngBomb(w: number, h: number): Uint8Array {
+export function pngBomb(w: number, h: number): Uint8Array<ArrayBuffer> {
   const ihdr = new Uint8Array(13);
   const dv = new DataView(ihdr.buffer);
   dv.setUint32(0, w);
@@ -107,11 +107,18 @@ export function pngBomb(w: number, h: number): Uint8Array {
   ihdr[8] = 8;
   ihdr[9] = 0;
   const rows = deflateSync(new Uint8Array((w + 1) * 64), { level: 9 });
-  return Buffer.concat([PNG_SIG, pngChunk("IHDR", ihdr), pngChunk("IDAT", rows), pngChunk("IEND", new Uint8Array(0))]);
+  return new Uint8Array(
+    Buffer.concat([PNG_SIG, pngChunk("IHDR", ihdr), pngChunk("IDAT", rows), pngChunk("IEND", new Uint8Array(0))]),
+  );
 }
 
 /** A GIF with a 256-colour palette; one frame per function (two or more: animated, looping). */
-export function gif(w: number, h: number, frames: ((x: number, y: number) => number)[], palette: Rgb[]): Uint8Array {
+export function gif(
+  w: number,
+  h: number,
+  frames: ((x: number, y: number) => number)[],
+  palette: Rgb[],
+): Uint8Array<ArrayBuffer> {
   const out: number[] = [];
   const u16 = (v: number) => out.push(v & 255, v >> 8);
   for (const c of "GIF89a") out.push(c.charCodeAt(0));
@@ -168,16 +175,16 @@ export function gif(w: number, h: number, frames: ((x: number, y: number) => num
   return new Uint8Array(out);
 }
 
-export async function jpeg(w: number, h: number, px: PixelFn, quality = 90): Promise<Uint8Array> {
-  return new Bun.Image(bmp(w, h, px)).jpeg({ quality }).bytes();
+export async function jpeg(w: number, h: number, px: PixelFn, quality = 90): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(await new Bun.Image(bmp(w, h, px)).jpeg({ quality }).bytes());
 }
 
-export async function webp(w: number, h: number, px: PixelFn): Promise<Uint8Array> {
-  return new Bun.Image(bmp(w, h, px)).webp({ quality: 90 }).bytes();
+export async function webp(w: number, h: number, px: PixelFn): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(await new Bun.Image(bmp(w, h, px)).webp({ quality: 90 }).bytes());
 }
 
 /** An animated WebP: the still image's VP8 bitstream repeated as `frames` ANMF frames. */
-export async function animatedWebp(w: number, h: number, px: PixelFn, frames = 2): Promise<Uint8Array> {
+export async function animatedWebp(w: number, h: number, px: PixelFn, frames = 2): Promise<Uint8Array<ArrayBuffer>> {
   const still = await webp(w, h, px);
   const vp8 = still.subarray(12); // the "VP8 " chunk with its header
   const u24 = (v: number) => [v & 255, (v >> 8) & 255, (v >> 16) & 255];
@@ -200,13 +207,13 @@ export async function animatedWebp(w: number, h: number, px: PixelFn, frames = 2
   const head = Buffer.alloc(8);
   head.write("RIFF");
   head.writeUInt32LE(body.length, 4);
-  return Buffer.concat([head, body]);
+  return new Uint8Array(Buffer.concat([head, body]));
 }
 
 export const GPS_MARKER = "GPSMARK-51.5N";
 
 /** Inserts an EXIF APP1 block (Orientation, and a GPS IFD holding GPS_MARKER) right after the JPEG's SOI. */
-export function withExif(jpg: Uint8Array, orientation: number): Uint8Array {
+export function withExif(jpg: Uint8Array, orientation: number): Uint8Array<ArrayBuffer> {
   const t: number[] = [];
   const u16 = (v: number) => t.push(v & 255, v >> 8);
   const u32 = (v: number) => t.push(v & 255, (v >> 8) & 255, (v >> 16) & 255, (v >>> 24) & 255);
@@ -235,11 +242,11 @@ export function withExif(jpg: Uint8Array, orientation: number): Uint8Array {
   const payload = [0x45, 0x78, 0x69, 0x66, 0, 0, ...t];
   const len = payload.length + 2;
   const seg = new Uint8Array([0xff, 0xe1, len >> 8, len & 255, ...payload]);
-  return Buffer.concat([jpg.subarray(0, 2), seg, jpg.subarray(2)]);
+  return new Uint8Array(Buffer.concat([jpg.subarray(0, 2), seg, jpg.subarray(2)]));
 }
 
 /** A JPEG header claiming w×h (SOF0) followed by garbage: a bomb for decoders that allocate first. */
-export function jpegBomb(w: number, h: number): Uint8Array {
+export function jpegBomb(w: number, h: number): Uint8Array<ArrayBuffer> {
   const sof = [0xff, 0xc0, 0, 17, 8, h >> 8, h & 255, w >> 8, w & 255, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
   return new Uint8Array([0xff, 0xd8, ...sof, ...new Array(64).fill(0), 0xff, 0xd9]);
 }

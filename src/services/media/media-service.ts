@@ -4,6 +4,7 @@
  */
 import { type ErrCode, MatrixError } from "../../core/errors";
 import { randomAlnum } from "../../util/random";
+import { createMediaAdmin, type MediaAdmin } from "./admin";
 import { startCleanup } from "./cleanup";
 import { ContentTooLargeError, type StagedContent } from "./content-store";
 import { createMediaContext, type MediaContent, type MediaServiceDeps } from "./context";
@@ -49,6 +50,8 @@ export interface MediaService {
   download(args: DownloadArgs): Promise<MediaContent>;
   thumbnail(args: DownloadArgs & ThumbnailRequest): Promise<MediaContent>;
   previewUrl(args: { userId: string; url: string; ts: number | null }): Promise<Record<string, unknown>>;
+  /** Operator actions (the admin API). */
+  admin: MediaAdmin;
   /** One cleanup pass (the background task runs it periodically). */
   runCleanup(): Promise<CleanupReport>;
   /** Sweeps what a crash may have left and starts the periodic cleanup. */
@@ -114,6 +117,11 @@ export function createMediaService(deps: MediaServiceDeps): MediaService {
   }
 
   const mxc = (mediaId: string) => `mxc://${deps.serverName}/${mediaId}`;
+
+  function runCleanup(): Promise<CleanupReport> {
+    cleanup ??= startCleanup(ctx, { intervalMs: 0 });
+    return cleanup.run();
+  }
 
   return {
     config: () => ({ "m.upload.size": config.max_upload_bytes }),
@@ -210,12 +218,10 @@ export function createMediaService(deps: MediaServiceDeps): MediaService {
     },
 
     thumbnail: (args) => thumbnails.get(args),
+    admin: createMediaAdmin(ctx, () => runCleanup()),
     previewUrl: (args) => previews.preview(args),
 
-    async runCleanup() {
-      cleanup ??= startCleanup(ctx, { intervalMs: 0 });
-      return cleanup.run();
-    },
+    runCleanup,
     start() {
       if (cleanup) return;
       cleanup = startCleanup(ctx, { intervalMs: 15 * 60_000, sweepOnStart: true });

@@ -81,6 +81,17 @@ export interface MediaRepo {
   /** Media of a kind whose last access (or arrival) is before `before`. */
   selectStale(kind: MediaKind, before: number, limit: number): { serverName: string; mediaId: string }[];
 
+  /** Local uploads that arrived before `before` (and are larger than `sizeGt`), for the admin API. */
+  selectLocalBefore(serverName: string, before: number, sizeGt: number, limit: number): string[];
+  /** Per-user totals of uploaded media (admin statistics), with the user's display name. */
+  selectUserUsage(opts: {
+    orderBy: "media_length" | "media_count" | "user_id";
+    descending: boolean;
+    from: number;
+    limit: number;
+  }): { userId: string; displayname: string | null; mediaCount: number; mediaLength: number }[];
+  countUsersWithMedia(): number;
+
   selectThumbnail(
     serverName: string,
     mediaId: string,
@@ -160,6 +171,28 @@ export function createMediaRepo(db: Db): MediaRepo {
     `SELECT server_name, media_id FROM media
       WHERE kind = ? AND sha256 IS NOT NULL AND coalesce(last_access_at, uploaded_at) < ? LIMIT ?`,
   );
+  const localBefore = q.query<{ media_id: string }, [string, number, number, number]>(
+    `SELECT media_id FROM media WHERE server_name = ? AND kind = 'upload' AND sha256 IS NOT NULL
+        AND uploaded_at < ? AND size > ? LIMIT ?`,
+  );
+  const usage = (order: string, dir: string) =>
+    q.query<
+      { user_id: string; displayname: string | null; media_count: number; media_length: number },
+      [number, number]
+    >(
+      `SELECT m.user_id, u.displayname, count(*) AS media_count, coalesce(sum(m.size), 0) AS media_length
+         FROM media m LEFT JOIN users u ON u.user_id = m.user_id
+        WHERE m.kind = 'upload' AND m.user_id IS NOT NULL
+        GROUP BY m.user_id ORDER BY ${order} ${dir}, m.user_id ASC LIMIT ? OFFSET ?`,
+    );
+  const usageQueries = new Map<string, ReturnType<typeof usage>>();
+  for (const order of ["media_length", "media_count", "user_id"]) {
+    for (const dir of ["ASC", "DESC"])
+      usageQueries.set(`${order} ${dir}`, usage(order === "user_id" ? "m.user_id" : order, dir));
+  }
+  const usersWithMedia = q.query<{ n: number }, []>(
+    "SELECT count(DISTINCT user_id) AS n FROM media WHERE kind = 'upload' AND user_id IS NOT NULL",
+  );
   const selectThumb = q.query<
     { width: number; height: number; method: "crop" | "scale"; content_type: string; sha256: string; size: number },
     [string, string, number, number, string]
@@ -230,6 +263,19 @@ export function createMediaRepo(db: Db): MediaRepo {
     deleteExpiredPending: (now) => deleteExpired.run(now).changes,
     selectStale: (kind, before, limit) =>
       stale.all(kind, before, limit).map((r) => ({ serverName: r.server_name, mediaId: r.media_id })),
+
+    selectLocalBefore: (serverName, before, sizeGt, limit) =>
+      localBefore.all(serverName, before, sizeGt, limit).map((r) => r.media_id),
+    selectUserUsage({ orderBy, descending, from, limit }) {
+      const stmt = usageQueries.get(`${orderBy} ${descending ? "DESC" : "ASC"}`)!;
+      return stmt.all(limit, from).map((r) => ({
+        userId: r.user_id,
+        displayname: r.displayname,
+        mediaCount: r.media_count,
+        mediaLength: r.media_length,
+      }));
+    },
+    countUsersWithMedia: () => usersWithMedia.get()?.n ?? 0,
 
     selectThumbnail(serverName, mediaId, width, height, method) {
       const r = selectThumb.get(serverName, mediaId, width, height, method);

@@ -38,7 +38,7 @@ function start(opts: { remote?: RemoteMediaFetcher; dataDir?: string; dbPath?: s
   const { url } = server.listen("127.0.0.1", 0);
   const hs = { baseUrl: url, server, dataDir };
   const alice = createUserDirect(hs as never, opts.user ?? "alice");
-  const call = (method: string, path: string, body?: BodyInit) =>
+  const call = (method: string, path: string, body?: NonNullable<RequestInit["body"]>) =>
     fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${alice.accessToken}` }, body });
   const files = () => {
     const walk = (d: string): string[] => {
@@ -126,6 +126,12 @@ test("remote media: fetched through the seam once, cached, served, and dropped a
   expect(report.filesDeleted).toBe(1);
   expect(await (await s.call("GET", path)).text()).toBe("from afar");
   expect(fetches).toBe(2);
+
+  // The admin purge (POST /_synapse/admin/v1/purge_media_cache) drops it too.
+  expect(await s.server.services.media.admin.purgeRemoteBefore(s.clock.now() + 1)).toBe(1);
+  expect(s.files()).toHaveLength(0);
+  expect(await (await s.call("GET", path)).text()).toBe("from afar");
+  expect(fetches).toBe(3);
 });
 
 test("after a crash: temp files and content files without a database row are swept at start", async () => {
