@@ -159,7 +159,16 @@ export class RoomDag {
     const c: Record<string, unknown> = { room_version: this.version, ...content };
     if (this.rules.auth.creatorInContent && !("creator" in content)) c.creator = sender;
     const v12 = this.rules.auth.roomIdIsCreateEventId;
-    return { id, type: "m.room.create", stateKey: "", sender, content: c, roomId: v12 ? null : undefined, prev: [], auth: [] };
+    return {
+      id,
+      type: "m.room.create",
+      stateKey: "",
+      sender,
+      content: c,
+      roomId: v12 ? null : undefined,
+      prev: [],
+      auth: [],
+    };
   }
 
   create(sender = ALICE, content: Record<string, unknown> = {}, id = "CREATE"): AuthEvent {
