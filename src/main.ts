@@ -12,7 +12,7 @@ import { userCommand } from "./cli/user";
 import { versionCommand } from "./cli/version";
 import { BUILD } from "./version";
 
-const COMMANDS: Record<string, Command | CommandGroup> = {
+export const COMMANDS: Record<string, Command | CommandGroup> = {
   init: initCommand,
   run: runCommand,
   user: userCommand,
