@@ -54,7 +54,14 @@ export interface RoomsService {
   clientContext(room: RoomRow, viewer?: Viewer): ClientEventContext;
   /** Power in the room's current state. */
   powerOf(room: RoomRow): RoomPower;
+  /**
+   * Adds a check that runs on state a client sends (setState) before the event is built; it throws the
+   * client's error (e.g. the directory checks m.room.canonical_alias aliases).
+   */
+  addStateValidator(validate: StateValidator): void;
 }
+
+export type StateValidator = (roomId: string, type: string, stateKey: string, content: Record<string, unknown>) => void;
 
 export interface RoomsDeps {
   db: Db;
@@ -72,6 +79,7 @@ export interface RoomsDeps {
 export function createRoomsService(deps: RoomsDeps): RoomsService {
   const { rooms, store, writer } = deps;
   const visibility = createVisibility(store);
+  const stateValidators: StateValidator[] = [];
 
   const roomOr404 = (roomId: string) => {
     const room = rooms.byId(roomId);
@@ -209,6 +217,7 @@ export function createRoomsService(deps: RoomsDeps): RoomsService {
       if (type === "m.room.member" && typeof content.membership !== "string") {
         throw MatrixError.badJson("membership is required");
       }
+      for (const validate of stateValidators) validate(roomId, type, stateKey, content);
       const ev = writer.createLocalEvent(roomId, { type, stateKey, sender: viewer.userId, content });
       return { event_id: ev.event.eventId };
     },
@@ -266,6 +275,9 @@ export function createRoomsService(deps: RoomsDeps): RoomsService {
     membershipOf,
     clientContext,
     powerOf,
+    addStateValidator(validate) {
+      stateValidators.push(validate);
+    },
   };
 }
 

@@ -31,6 +31,8 @@ export interface StateStore {
   derive(roomNid: number, parent: number | null, changes: ReadonlyMap<number, number>): number;
   /** Stores an arbitrary full state (e.g. the outcome of state resolution), as changes over `near` when given. */
   store(roomNid: number, full: StateMap, near?: number | null): number;
+  /** Drops cached snapshots that were deleted (a purged room): their numbers may be reused. */
+  forget(snapshotNids: Iterable<number>): void;
 }
 
 function entryHash(keyNid: number, eventNid: number): bigint {
@@ -253,6 +255,9 @@ export function createStateStore(db: Db): StateStore {
       for (const [k, e] of full) if (base.get(k) !== e) changes.set(k, e);
       for (const k of base.keys()) if (!full.has(k)) changes.set(k, 0);
       return derive(roomNid, near, changes);
+    },
+    forget(snapshotNids) {
+      for (const nid of snapshotNids) snapCache.delete(nid);
     },
   };
 }
