@@ -1,3 +1,5 @@
+import type { Pdu } from "../events/types";
+
 /**
  * The event shape the authorization rules and state resolution read, and their outcome type.
  *
@@ -27,6 +29,11 @@ export interface AuthEvent {
   readonly redacts?: string;
   /** Server name -> key ID -> signature. Only read to see which servers signed (see `isSignedBy`). */
   readonly signatures?: Readonly<Record<string, unknown>>;
+}
+
+/** A PDU with its event ID (computed from the reference hash from v3, carried in the PDU in v1/v2). */
+export function authEventOf(pdu: Pdu, eventId: string): AuthEvent {
+  return "event_id" in pdu && pdu.event_id === eventId ? pdu : { ...pdu, event_id: eventId };
 }
 
 /** The outcome of an authorization check. Rejection is a normal result, never an exception. */

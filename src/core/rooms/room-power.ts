@@ -72,6 +72,17 @@ export function hasNamedPower(power: RoomPower, userId: string, name: NamedLevel
   return userPowerLevel(power, userId) >= power.levels[name];
 }
 
+/**
+ * Whether a user may redact an event sent by `originalSender` (client-server m.room.power_levels):
+ * the level to send m.room.redaction, and for another user's event the redact level as well. (Servers
+ * also apply a redaction whose sender is on the original sender's server: rooms/v3 "Handling
+ * redactions"; that is for the caller, which knows the servers.)
+ */
+export function canRedact(power: RoomPower, userId: string, originalSender: string): boolean {
+  if (!canSendEvent(power, userId, "m.room.redaction", false)) return false;
+  return userId === originalSender || userPowerLevel(power, userId) >= power.levels.redact;
+}
+
 /** The level needed to trigger a notification of this kind (`room`: @room mentions), default 50. */
 export function notificationPowerLevel(power: RoomPower, key: string): number {
   return power.levels.notifications.get(key) ?? DEFAULT_NOTIFICATION_LEVEL;

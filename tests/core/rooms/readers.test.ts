@@ -5,6 +5,7 @@ import { isKnockJoinRule, isRestrictedJoinRule, readJoinRules } from "../../../s
 import { readPowerLevels } from "../../../src/core/rooms/power-levels";
 import {
   CREATOR_POWER_LEVEL,
+  canRedact,
   canSendEvent,
   eventPowerLevel,
   hasNamedPower,
@@ -88,6 +89,22 @@ describe("room power", () => {
     expect(hasNamedPower(power, BOB, "ban")).toBe(true);
     expect(hasNamedPower(power, CAROL, "invite")).toBe(true);
     expect(notificationPowerLevel(power, "room")).toBe(50);
+  });
+
+  test("redacting: one's own events at the m.room.redaction level, other users' events also at the redact level", () => {
+    const power = roomPower(
+      v10!,
+      { sender: ALICE, content: {} },
+      {
+        users: { [ALICE]: 100, [BOB]: 50, [CAROL]: 10 },
+        events: { "m.room.redaction": 10 },
+        redact: 50,
+      },
+    );
+    expect(canRedact(power, CAROL, CAROL)).toBe(true);
+    expect(canRedact(power, CAROL, BOB)).toBe(false);
+    expect(canRedact(power, BOB, CAROL)).toBe(true);
+    expect(canRedact(power, "@dan:d.example", "@dan:d.example")).toBe(false); // below the m.room.redaction level
   });
 
   test("string levels count in v6 rooms, not in v10 rooms", () => {
