@@ -109,7 +109,6 @@ export function createServer(config: Config, opts: ServerOptions): Server {
       ...(opts.media ? { overrides: opts.media } : {}),
     }),
   };
-  services.media.start();
 
   const ipOf = new WeakMap<Request, string>();
   const app = createApp(services, { clientIp: (req) => ipOf.get(req) ?? "127.0.0.1" });
@@ -142,6 +141,9 @@ export function createServer(config: Config, opts: ServerOptions): Server {
             ),
           ),
       });
+      // Background media work (the crash sweep, the periodic cleanup) runs only in the serving process,
+      // never in operator commands that open the same data directory meanwhile.
+      services.media.start();
       const boundPort = bun.port ?? port;
       const h = host.includes(":") ? `[${host}]` : host;
       return { port: boundPort, url: `http://${h === "0.0.0.0" ? "127.0.0.1" : h}:${boundPort}` };

@@ -54,7 +54,10 @@ export interface MediaService {
   admin: MediaAdmin;
   /** One cleanup pass (the background task runs it periodically). */
   runCleanup(): Promise<CleanupReport>;
-  /** Sweeps what a crash may have left and starts the periodic cleanup. */
+  /**
+   * Sweeps what a crash may have left and starts the periodic cleanup. Only the serving process may
+   * call it: the sweep assumes no other process is writing to the media folder.
+   */
   start(): void;
   stop(): Promise<void>;
 }
@@ -85,6 +88,7 @@ export function createMediaService(deps: MediaServiceDeps): MediaService {
   const thumbnails = createThumbnails(ctx);
   const previews = createUrlPreviews(ctx);
   let cleanup: { run(): Promise<CleanupReport>; stop(): Promise<void> } | null = null;
+  let started = false;
 
   const checkQuota = (userId: string, extra: number) => {
     if (config.max_bytes_per_user > 0 && repo.sumUserBytes(userId) + extra > config.max_bytes_per_user) {
@@ -223,12 +227,16 @@ export function createMediaService(deps: MediaServiceDeps): MediaService {
 
     runCleanup,
     start() {
-      if (cleanup) return;
+      if (started) return;
+      started = true;
+      const onDemand = cleanup;
       cleanup = startCleanup(ctx, { intervalMs: 15 * 60_000, sweepOnStart: true });
+      void onDemand?.stop();
     },
     async stop() {
       await cleanup?.stop();
       cleanup = null;
+      started = false;
     },
   };
 }
