@@ -61,7 +61,7 @@ test("a download waiting on a pending upload is answered when the upload lands",
   hs = await startTestServer();
   const alice = createUserDirect(hs, "alice");
   const mxc = (await create(hs, alice.accessToken)).body.content_uri as string;
-  const waiting = download(hs, alice.accessToken, mxc, "?timeout_ms=30000");
+  const waiting = download(hs, alice.accessToken, mxc, "?timeout_ms=15000");
   await Bun.sleep(20);
   expect((await put(hs, alice.accessToken, mxc, "arrived")).status).toBe(200);
   const res = await waiting;

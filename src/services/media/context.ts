@@ -50,7 +50,7 @@ export interface MediaContent {
 }
 
 /** Longest wait for a pending upload, whatever timeout_ms the client asks for. */
-export const MAX_DOWNLOAD_WAIT_MS = 60_000;
+export const MAX_DOWNLOAD_WAIT_MS = 20_000;
 
 export interface MediaContext extends MediaServiceDeps {
   /** Held from a file's rename into place until its database row exists, and by the cleanup while deleting. */
