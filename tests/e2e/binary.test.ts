@@ -152,6 +152,13 @@ describe("stopping", () => {
     await expect(fetch(`${hs.baseUrl}/health`)).rejects.toThrow();
   });
 
+  test("SIGINT (Ctrl-C) stops it cleanly too", async () => {
+    await hs.restart();
+    expect(await hs.stop("SIGINT")).toBe(0);
+    expect(hs.log()).toContain("shutting down signal=SIGINT");
+    expect(existsSync(join(hs.dir, "data", "homeserver.db-wal"))).toBe(false);
+  });
+
   test("starting with another server name is refused with a clear message", async () => {
     const err = await hs.restart({ HEARTH_SERVER_NAME: "renamed.test" }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);

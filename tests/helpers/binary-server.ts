@@ -82,8 +82,8 @@ export interface BinaryServer {
   log(): string;
   /** Runs another `homeserver` command against this server's config. */
   cli(args: string[], opts?: { stdin?: string; env?: Record<string, string> }): Promise<CliRun>;
-  /** SIGTERM, then the exit code (the process must exit by itself). */
-  stop(): Promise<number>;
+  /** SIGTERM (or `signal`), then the exit code (the process must exit by itself). */
+  stop(signal?: "SIGTERM" | "SIGINT"): Promise<number>;
   /** SIGKILL: a crash. */
   kill(): Promise<void>;
   /** Starts `run` again on the same config and data (after stop or kill). */
@@ -165,10 +165,10 @@ export async function startBinaryServer(opts: BinaryServerOptions = {}): Promise
     initOutput: init.stdout,
     log: () => stderr,
     cli: (args, o = {}) => runHomeserver([...args, "--config", configPath], { cwd: dir, ...o }),
-    async stop() {
+    async stop(signal = "SIGTERM") {
       const p = proc;
       if (!p) throw new Error("not running");
-      p.kill("SIGTERM");
+      p.kill(signal);
       const code = await p.exited;
       proc = null;
       return code;
