@@ -193,7 +193,7 @@ export function createMediaService(deps: MediaServiceDeps): MediaService {
         if (rec?.kind !== "upload") throw MatrixError.notFound("Unknown media ID");
         if (rec.userId !== args.userId) throw MatrixError.forbidden("This media ID was created by another user");
         if (rec.sha256 !== null) {
-          throw new MatrixError(409, "M_CANNOT_OVERWRITE_MEDIA" as ErrCode, "Media already uploaded");
+          throw new MatrixError(409, "M_CANNOT_OVERWRITE_MEDIA", "Media already uploaded");
         }
         if ((rec.unusedExpiresAt ?? 0) <= clock.now()) throw MatrixError.notFound("Unknown media ID (expired)");
       };
