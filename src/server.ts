@@ -11,6 +11,8 @@ import { createAuthService } from "./services/auth/auth-service";
 import { buildMediaService, type MediaOverrides } from "./services/media/build";
 import { createRateLimiter } from "./services/ratelimit/rate-limiter";
 import { createRoomServices } from "./services/rooms/create-room-services";
+import { createRoomHistoryService } from "./services/rooms/messages-service";
+import { createRedactionPruner } from "./services/rooms/pruning";
 import { createNotifier } from "./services/sync/notifier";
 import { type Db, openDb } from "./storage/db";
 import { migrate } from "./storage/migrate";
@@ -82,6 +84,18 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     },
   });
   roomServices.onPersisted((e) => notifier.notify(e.localUsersToNotify));
+  const roomHistory = createRoomHistoryService({
+    ...roomServices.internals,
+    visibility: roomServices.rooms.visibility,
+    clientContext: roomServices.rooms.clientContext,
+  });
+  const redactionPruner = createRedactionPruner({
+    db,
+    ...roomServices.internals,
+    clock,
+    logger,
+    retentionMs: config.rooms.redaction_retention_ms,
+  });
   account.services.accountEvents.on("profileChanged", (e) => roomServices.rooms.membership.refreshProfile(e.userId));
   account.services.accountEvents.on("userDeactivated", (e) => roomServices.rooms.membership.leaveAll(e.userId));
   const services: Services = {
@@ -99,6 +113,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     rateLimiter,
     rooms: roomServices.rooms,
     notifier,
+    roomHistory,
     media: buildMediaService({
       db,
       config,
@@ -129,7 +144,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
         hostname: host,
         port,
         // Media uploads stream with their own limit; JSON bodies are limited per endpoint.
-        maxRequestBodySize: 1024 * 1024 * 1024,
+        maxRequestBodySize: Math.max(1024 * 1024 * 1024, config.media.max_upload_bytes + 1024 * 1024),
         idleTimeout: 120,
         fetch: (req, srv) =>
           fetch(
@@ -144,6 +159,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
       // Background media work (the crash sweep, the periodic cleanup) runs only in the serving process,
       // never in operator commands that open the same data directory meanwhile.
       services.media.start();
+      redactionPruner.start();
       const boundPort = bun.port ?? port;
       const h = host.includes(":") ? `[${host}]` : host;
       return { port: boundPort, url: `http://${h === "0.0.0.0" ? "127.0.0.1" : h}:${boundPort}` };
@@ -153,6 +169,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
         await bun.stop(false);
         bun = null;
       }
+      redactionPruner.stop();
       await services.media.stop();
       db.close();
     },

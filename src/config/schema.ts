@@ -188,6 +188,14 @@ export const configSchema = z.strictObject({
         .enum(["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"])
         .default("12")
         .describe("Room version for new rooms."),
+      redaction_retention_ms: z
+        .number()
+        .int()
+        .min(0)
+        .default(604_800_000)
+        .describe(
+          "How long a redacted event's original content stays in the database (moderators and admins may need it); after that it is pruned for good. 0: prune at once. Default 7 days.",
+        ),
     })
     .prefault({})
     .describe("Rooms."),

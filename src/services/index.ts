@@ -9,6 +9,7 @@ import type { AccountServices } from "./accounts/create-account-services";
 import type { AuthService } from "./auth/auth-service";
 import type { MediaService } from "./media/media-service";
 import type { RateLimiter } from "./ratelimit/rate-limiter";
+import type { RoomHistoryService } from "./rooms/messages-service";
 import type { RoomsService } from "./rooms/rooms-service";
 import type { Notifier } from "./sync/notifier";
 
@@ -36,6 +37,8 @@ export interface Services extends AccountServices {
   rooms: RoomsService;
   /** Wakes long-polling /sync requests. */
   notifier: Notifier;
+  /** Room history reads: /messages, /context, /members, /timestamp_to_event, /relations, /threads. */
+  roomHistory: RoomHistoryService;
   /** Version string and commit, for /version endpoints. */
   build: { version: string; commit: string };
 }

@@ -6,9 +6,15 @@ import { registerFilterRoutes } from "./filters";
 import { registerLoginRoutes } from "./login";
 import { registerProfileRoutes } from "./profile";
 import { registerRegistrationRoutes } from "./register";
+import { registerContextRoutes } from "./rooms/context";
 import { registerCreateRoomRoutes } from "./rooms/create-room";
 import { registerRoomEventRoutes } from "./rooms/events";
+import { registerMembersRoutes } from "./rooms/members";
 import { registerMembershipRoutes } from "./rooms/membership";
+import { registerMessagesRoutes } from "./rooms/messages";
+import { registerRelationsRoutes } from "./rooms/relations";
+import { registerThreadsRoutes } from "./rooms/threads";
+import { registerTimestampRoutes } from "./rooms/timestamp";
 import { registerThreepidRoutes } from "./threepid";
 import { registerVersionRoutes } from "./versions";
 
@@ -26,4 +32,10 @@ export function registerClientRoutes(app: ApiApp): void {
   registerCreateRoomRoutes(app);
   registerMembershipRoutes(app);
   registerRoomEventRoutes(app);
+  registerMessagesRoutes(app);
+  registerContextRoutes(app);
+  registerMembersRoutes(app);
+  registerTimestampRoutes(app);
+  registerRelationsRoutes(app);
+  registerThreadsRoutes(app);
 }

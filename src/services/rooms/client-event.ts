@@ -47,10 +47,9 @@ export function toClientEvent(loaded: LoadedEvent, ctx: ClientEventContext, dept
     const r = ctx.redactionOf(redactedBy);
     if (r) unsigned.redacted_because = toClientEvent(r, ctx, depth + 1) as unknown as JsonObject;
   }
-  if (!redactedBy) {
-    const extra = ctx.extraUnsigned?.(loaded);
-    if (extra) Object.assign(unsigned, extra);
-  }
+  // Also for redacted events: a redacted thread root keeps its thread summary (the hook leaves out m.replace).
+  const extra = ctx.extraUnsigned?.(loaded);
+  if (extra) Object.assign(unsigned, extra);
   return coreClientEvent({ ...ev, content }, { unsigned, withoutRoomId: ctx.withoutRoomId ?? false });
 }
 

@@ -5,10 +5,12 @@ import type { SigningKey } from "../../core/crypto/ed25519";
 import type { ServerName } from "../../core/ids";
 import type { Db } from "../../storage/db";
 import { createEventRepo, type EventRepo } from "../../storage/repos/events";
+import { createRoomHistoryRepo, type RoomHistoryRepo } from "../../storage/repos/room-history";
 import { createRoomRepo, type RoomRepo } from "../../storage/repos/rooms";
 import { createStateStore, type StateStore } from "../../storage/repos/state-store";
 import type { Clock } from "../../util/clock";
 import type { Logger } from "../../util/log";
+import { createAggregations } from "./aggregations";
 import { createEventStore, type EventStore } from "./event-store";
 import { createRoomsService, type RoomsService } from "./rooms-service";
 import { createCoreAuthorizer, createCoreResolver } from "./write/core-ports";
@@ -20,6 +22,8 @@ export interface RoomInternals {
   state: StateStore;
   store: EventStore;
   writer: RoomWriter;
+  /** Read queries for history, relations and threads. */
+  history: RoomHistoryRepo;
 }
 
 export interface RoomServicesDeps {
@@ -41,6 +45,7 @@ export function createRoomServices(deps: RoomServicesDeps): {
   const events = createEventRepo(deps.db);
   const state = createStateStore(deps.db);
   const store = createEventStore({ events, rooms, state });
+  const history = createRoomHistoryRepo(deps.db);
   const listeners = new Set<(e: PersistedEvent) => void>();
   const corePorts = {
     fetchEvent: (id: string) => store.byId(id)?.event,
@@ -78,10 +83,11 @@ export function createRoomServices(deps: RoomServicesDeps): {
     clock: deps.clock,
     defaultRoomVersion: deps.config.rooms.default_room_version,
     profileOf: deps.profileOf,
+    aggregations: createAggregations({ history, store }).bundle,
   });
   return {
     rooms: service,
-    internals: { rooms, events, state, store, writer },
+    internals: { rooms, events, state, store, writer, history },
     onPersisted(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

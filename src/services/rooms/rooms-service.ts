@@ -10,6 +10,7 @@ import type { EventRepo } from "../../storage/repos/events";
 import type { RoomRepo, RoomRow } from "../../storage/repos/rooms";
 import type { StateStore } from "../../storage/repos/state-store";
 import type { Clock } from "../../util/clock";
+import type { BundleAggregations } from "./aggregations";
 import { type ClientEvent, type ClientEventContext, toClientEvent } from "./client-event";
 import { type CreateRoomRequest, createRoom } from "./create-room";
 import type { EventStore, LoadedEvent } from "./event-store";
@@ -74,6 +75,8 @@ export interface RoomsDeps {
   clock: Clock;
   defaultRoomVersion: string;
   profileOf(userId: string): { displayname?: string; avatar_url?: string };
+  /** Bundled aggregations (unsigned m.relations) for every event served in client format. */
+  aggregations?: BundleAggregations;
 }
 
 export function createRoomsService(deps: RoomsDeps): RoomsService {
@@ -126,7 +129,7 @@ export function createRoomsService(deps: RoomsDeps): RoomsService {
     restrictedJoinAuthoriser,
   });
 
-  const clientContext = (room: RoomRow, viewer?: Viewer): ClientEventContext => ({
+  const baseContext = (room: RoomRow, viewer?: Viewer): ClientEventContext => ({
     rules: store.rulesOf(room),
     now: deps.clock.now(),
     ...(viewer ? { viewer } : {}),
@@ -138,6 +141,12 @@ export function createRoomsService(deps: RoomsDeps): RoomsService {
       return prev ? { content: prev.content, sender: prev.sender, eventId: prev.eventId } : null;
     },
   });
+  const clientContext = (room: RoomRow, viewer?: Viewer): ClientEventContext => {
+    const ctx = baseContext(room, viewer);
+    const bundle = deps.aggregations;
+    if (bundle) ctx.extraUnsigned = (loaded) => bundle(loaded, ctx, viewer?.userId);
+    return ctx;
+  };
 
   const membershipOf = (roomId: string, userId: string): string | null => {
     const room = rooms.byId(roomId);

@@ -49,7 +49,8 @@ export interface NewEvent {
   authEventIds: readonly string[];
 }
 
-interface Row {
+type Row = EventRow;
+export interface EventRow {
   event_nid: number;
   event_id: string;
   room_nid: number;
@@ -72,10 +73,10 @@ interface Row {
   thread_id: string | null;
 }
 
-const COLS =
+export const COLS =
   "event_nid, event_id, room_nid, type, state_key, sender, origin_server_ts, depth, stream_ordering, topological_ordering, json, state_before_nid, state_after_nid, outlier, rejected_reason, soft_failed, redacted_by, rel_type, relates_to_id, thread_id";
 
-function toEvent(r: Row): StoredEvent {
+export function toEvent(r: EventRow): StoredEvent {
   return {
     eventNid: r.event_nid,
     eventId: r.event_id,

@@ -1,0 +1,87 @@
+/**
+ * Bundled aggregations (`unsigned["m.relations"]`, client-server API "Aggregations of child events"),
+ * added to every event served through the client-event `extraUnsigned` hook:
+ * - m.replace: the most recent valid edit (by origin_server_ts, then event ID), only edits by the
+ *   original sender, of the same type, neither a state event, the original not itself an edit, with
+ *   an `m.new_content`; left out when the original is redacted. The original content is served as is
+ *   (since v1.7 servers no longer apply edits; clients apply m.new_content).
+ * - m.thread: count, latest_event (topologically, serialised with its own aggregations) and
+ *   current_user_participated.
+ * - m.reference: the chunk of referencing event IDs.
+ * m.annotation is not aggregated (spec). Redacted children count for nothing. State events get none.
+ * Ignored users are not filtered yet (ignoring users is not implemented).
+ */
+import type { RoomHistoryRepo } from "../../storage/repos/room-history";
+import type { ClientEventContext } from "./client-event";
+import { toClientEvent } from "./client-event";
+import type { EventStore, LoadedEvent } from "./event-store";
+
+/** Edits looked at to find the newest valid one. */
+const EDIT_CANDIDATES = 20;
+/** Most references bundled. */
+const MAX_REFERENCES = 100;
+
+export type BundleAggregations = (
+  loaded: LoadedEvent,
+  ctx: ClientEventContext,
+  viewerId: string | undefined,
+) => Record<string, unknown> | undefined;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+export function createAggregations(deps: { history: RoomHistoryRepo; store: EventStore }): {
+  bundle: BundleAggregations;
+} {
+  const { history, store } = deps;
+
+  const latestEdit = (loaded: LoadedEvent): LoadedEvent | null => {
+    const s = loaded.stored;
+    if (s.redactedBy || s.relType === "m.replace") return null;
+    for (const cand of history.editCandidates(s.roomNid, s.eventId, s.sender, s.type, EDIT_CANDIDATES)) {
+      const edit = store.fromStored(cand);
+      if (isObject(edit.event.content["m.new_content"])) return edit;
+    }
+    return null;
+  };
+
+  const bundle = (
+    loaded: LoadedEvent,
+    ctx: ClientEventContext,
+    viewerId: string | undefined,
+    nested: boolean,
+  ): Record<string, unknown> | undefined => {
+    const s = loaded.stored;
+    if (s.stateKey !== null) return undefined;
+    const counts = history.relationCounts(s.roomNid, s.eventId);
+    if (counts.size === 0) return undefined;
+    const rel: Record<string, unknown> = {};
+    const plain: ClientEventContext = { ...ctx, extraUnsigned: undefined };
+
+    if (counts.has("m.replace")) {
+      const edit = latestEdit(loaded);
+      if (edit) rel["m.replace"] = toClientEvent(edit, plain);
+    }
+    const threadCount = counts.get("m.thread") ?? 0;
+    if (threadCount > 0 && !nested) {
+      const latest = history.latestInThread(s.roomNid, s.eventId);
+      if (latest) {
+        const inner: ClientEventContext = { ...ctx, extraUnsigned: (l) => bundle(l, inner, viewerId, true) };
+        rel["m.thread"] = {
+          latest_event: toClientEvent(store.fromStored(latest), inner),
+          count: threadCount,
+          current_user_participated:
+            viewerId !== undefined && (s.sender === viewerId || history.sentInThread(s.roomNid, s.eventId, viewerId)),
+        };
+      }
+    }
+    if (counts.has("m.reference")) {
+      const ids = history.references(s.roomNid, s.eventId, MAX_REFERENCES);
+      if (ids.length > 0) rel["m.reference"] = { chunk: ids.map((event_id) => ({ event_id })) };
+    }
+    return Object.keys(rel).length > 0 ? { "m.relations": rel } : undefined;
+  };
+
+  return { bundle: (loaded, ctx, viewerId) => bundle(loaded, ctx, viewerId, false) };
+}

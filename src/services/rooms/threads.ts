@@ -1,0 +1,50 @@
+/**
+ * GET /_matrix/client/v1/rooms/{roomId}/threads: the thread roots of a room, the most recently active
+ * thread first, each with its bundled aggregations; `include=participated` keeps the threads the user
+ * started or posted in. `next_batch` is the position of the last thread's newest event.
+ */
+import { MatrixError } from "../../core/errors";
+import type { ClientEvent } from "./client-event";
+import { toClientEvent } from "./client-event";
+import type { ReadDeps } from "./messages";
+import { HISTORY_END } from "./messages-timeline";
+import { formatTopoToken, type HistoryPosition, parsePaginationToken } from "./pagination-token";
+import type { Viewer } from "./rooms-service";
+
+export const THREADS_DEFAULT_LIMIT = 10;
+export const THREADS_MAX_LIMIT = 100;
+
+export interface ThreadsRequest {
+  include?: "all" | "participated";
+  from?: string;
+  limit?: number;
+}
+
+export function getThreads(
+  deps: ReadDeps,
+  viewer: Viewer,
+  roomId: string,
+  req: ThreadsRequest,
+): { chunk: ClientEvent[]; next_batch?: string } {
+  const limit = Math.min(req.limit ?? THREADS_DEFAULT_LIMIT, THREADS_MAX_LIMIT);
+  if (!Number.isSafeInteger(limit) || limit < 1) throw MatrixError.invalidParam("limit must be a positive integer");
+  const from = req.from !== undefined ? parsePaginationToken(req.from, "from token") : null;
+  const a = deps.timeline.access(roomId, viewer.userId);
+  let before: HistoryPosition = from ? deps.timeline.positionOf(a, from) : HISTORY_END;
+  const participant = req.include === "participated" ? viewer.userId : undefined;
+
+  const ctx = deps.clientContext(a.room, viewer);
+  const chunk: ClientEvent[] = [];
+  let more = true;
+  while (chunk.length < limit && more) {
+    const want = limit - chunk.length;
+    const roots = deps.history.threadRoots(a.room.roomNid, before, want, participant);
+    more = roots.length === want;
+    for (const r of roots) {
+      before = r.latest;
+      const root = deps.store.byId(r.rootId);
+      if (root && deps.timeline.canSee(a, root)) chunk.push(toClientEvent(root, ctx));
+    }
+  }
+  return more ? { chunk, next_batch: formatTopoToken(before) } : { chunk };
+}
