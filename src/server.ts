@@ -8,6 +8,7 @@ import type { Config } from "./config/schema";
 import type { Services } from "./services";
 import { createAccountServices } from "./services/accounts/create-account-services";
 import { createAuthService } from "./services/auth/auth-service";
+import { createE2eeService } from "./services/e2ee/e2ee-service";
 import { buildMediaService, type MediaOverrides } from "./services/media/build";
 import { createRateLimiter } from "./services/ratelimit/rate-limiter";
 import { createRoomServices } from "./services/rooms/create-room-services";
@@ -98,6 +99,21 @@ export function createServer(config: Config, opts: ServerOptions): Server {
   });
   account.services.accountEvents.on("profileChanged", (e) => roomServices.rooms.membership.refreshProfile(e.userId));
   account.services.accountEvents.on("userDeactivated", (e) => roomServices.rooms.membership.leaveAll(e.userId));
+  const e2ee = createE2eeService({
+    db,
+    serverName: config.server_name,
+    clock,
+    logger,
+    uia: account.services.uia,
+    accountEvents: account.services.accountEvents,
+    toDeviceInboxLimit: config.e2ee.to_device_inbox_limit,
+  });
+  e2ee.onWake((userIds) => notifier.notify(userIds));
+  roomServices.onPersisted((e) => {
+    if (e.event.type === "m.room.member" && e.event.stateKey !== undefined) {
+      e2ee.roomMembershipChanged(e.room.roomId, e.event.stateKey);
+    }
+  });
   const services: Services = {
     config,
     clock,
@@ -113,6 +129,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     rateLimiter,
     rooms: roomServices.rooms,
     notifier,
+    e2ee,
     roomHistory,
     media: buildMediaService({
       db,

@@ -199,6 +199,20 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe("Rooms."),
+  e2ee: z
+    .strictObject({
+      to_device_inbox_limit: z
+        .number()
+        .int()
+        .min(10)
+        .max(1_000_000)
+        .default(1000)
+        .describe(
+          "Most send-to-device messages kept for one device. When a device never syncs, its oldest messages are dropped (and logged) beyond this.",
+        ),
+    })
+    .prefault({})
+    .describe("End-to-end encryption: what the server stores for encrypted chats."),
   sync: z
     .strictObject({
       max_timeout_ms: z

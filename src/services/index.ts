@@ -7,6 +7,7 @@ import type { Clock } from "../util/clock";
 import type { Logger } from "../util/log";
 import type { AccountServices } from "./accounts/create-account-services";
 import type { AuthService } from "./auth/auth-service";
+import type { E2eeService } from "./e2ee/e2ee-service";
 import type { MediaService } from "./media/media-service";
 import type { RateLimiter } from "./ratelimit/rate-limiter";
 import type { RoomHistoryService } from "./rooms/messages-service";
@@ -37,6 +38,8 @@ export interface Services extends AccountServices {
   rooms: RoomsService;
   /** Wakes long-polling /sync requests. */
   notifier: Notifier;
+  /** End-to-end encryption: keys, cross-signing, to-device messages, device lists, key backup. */
+  e2ee: E2eeService;
   /** Room history reads: /messages, /context, /members, /timestamp_to_event, /relations, /threads. */
   roomHistory: RoomHistoryService;
   /** Version string and commit, for /version endpoints. */

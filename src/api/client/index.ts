@@ -2,6 +2,7 @@ import type { ApiApp } from "../endpoint";
 import { registerAccountRoutes } from "./account";
 import { registerAccountDataRoutes } from "./account-data";
 import { registerDeviceRoutes } from "./devices";
+import { registerE2eeRoutes } from "./e2ee";
 import { registerFilterRoutes } from "./filters";
 import { registerLoginRoutes } from "./login";
 import { registerProfileRoutes } from "./profile";
@@ -32,6 +33,7 @@ export function registerClientRoutes(app: ApiApp): void {
   registerCreateRoomRoutes(app);
   registerMembershipRoutes(app);
   registerRoomEventRoutes(app);
+  registerE2eeRoutes(app);
   registerMessagesRoutes(app);
   registerContextRoutes(app);
   registerMembersRoutes(app);

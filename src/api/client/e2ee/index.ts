@@ -1,0 +1,13 @@
+/** Every end-to-end encryption route: keys, cross-signing, send-to-device, key backup. */
+import type { ApiApp } from "../../endpoint";
+import { registerCrossSigningRoutes } from "./cross-signing";
+import { registerKeyBackupRoutes } from "./key-backup";
+import { registerKeysRoutes } from "./keys";
+import { registerToDeviceRoutes } from "./to-device";
+
+export function registerE2eeRoutes(app: ApiApp): void {
+  registerKeysRoutes(app);
+  registerCrossSigningRoutes(app);
+  registerToDeviceRoutes(app);
+  registerKeyBackupRoutes(app);
+}
