@@ -10,6 +10,7 @@ import { createAccountServices } from "./services/accounts/create-account-servic
 import { createAuthService } from "./services/auth/auth-service";
 import { createE2eeService } from "./services/e2ee/e2ee-service";
 import { buildMediaService, type MediaOverrides } from "./services/media/build";
+import { createPushServices } from "./services/push/create-push-services";
 import { createRateLimiter } from "./services/ratelimit/rate-limiter";
 import { createRoomServices } from "./services/rooms/create-room-services";
 import { createRoomHistoryService } from "./services/rooms/messages-service";
@@ -84,6 +85,19 @@ export function createServer(config: Config, opts: ServerOptions): Server {
       }
     },
   });
+  // Push rules run first so that new notification counts are stored before /sync requests wake.
+  const push = createPushServices({
+    db,
+    config,
+    clock,
+    logger,
+    accountData: account.services.accountData,
+    accountEvents: account.services.accountEvents,
+    rooms: roomServices.rooms,
+    roomInternals: roomServices.internals,
+    userAgent: `Hearth/${BUILD.version} (Matrix homeserver; push)`,
+  });
+  roomServices.onPersisted((e) => push.onPersisted(e));
   roomServices.onPersisted((e) => notifier.notify(e.localUsersToNotify));
   const roomHistory = createRoomHistoryService({
     ...roomServices.internals,
@@ -130,6 +144,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     rooms: roomServices.rooms,
     notifier,
     e2ee,
+    push: push.services,
     roomHistory,
     media: buildMediaService({
       db,
@@ -177,6 +192,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
       // never in operator commands that open the same data directory meanwhile.
       services.media.start();
       redactionPruner.start();
+      push.start();
       const boundPort = bun.port ?? port;
       const h = host.includes(":") ? `[${host}]` : host;
       return { port: boundPort, url: `http://${h === "0.0.0.0" ? "127.0.0.1" : h}:${boundPort}` };
@@ -187,6 +203,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
         bun = null;
       }
       redactionPruner.stop();
+      await push.stop();
       await services.media.stop();
       db.close();
     },

@@ -9,6 +9,7 @@ import type { AccountServices } from "./accounts/create-account-services";
 import type { AuthService } from "./auth/auth-service";
 import type { E2eeService } from "./e2ee/e2ee-service";
 import type { MediaService } from "./media/media-service";
+import type { PushServices } from "./push/create-push-services";
 import type { RateLimiter } from "./ratelimit/rate-limiter";
 import type { RoomHistoryService } from "./rooms/messages-service";
 import type { RoomsService } from "./rooms/rooms-service";
@@ -42,6 +43,8 @@ export interface Services extends AccountServices {
   e2ee: E2eeService;
   /** Room history reads: /messages, /context, /members, /timestamp_to_event, /relations, /threads. */
   roomHistory: RoomHistoryService;
+  /** Push notifications: push rules, counts, /notifications, pushers. */
+  push: PushServices;
   /** Version string and commit, for /version endpoints. */
   build: { version: string; commit: string };
 }

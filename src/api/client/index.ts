@@ -5,7 +5,10 @@ import { registerDeviceRoutes } from "./devices";
 import { registerE2eeRoutes } from "./e2ee";
 import { registerFilterRoutes } from "./filters";
 import { registerLoginRoutes } from "./login";
+import { registerNotificationRoutes } from "./notifications";
 import { registerProfileRoutes } from "./profile";
+import { registerPushRuleRoutes } from "./push-rules";
+import { registerPusherRoutes } from "./pushers";
 import { registerRegistrationRoutes } from "./register";
 import { registerContextRoutes } from "./rooms/context";
 import { registerCreateRoomRoutes } from "./rooms/create-room";
@@ -40,4 +43,7 @@ export function registerClientRoutes(app: ApiApp): void {
   registerTimestampRoutes(app);
   registerRelationsRoutes(app);
   registerThreadsRoutes(app);
+  registerPushRuleRoutes(app);
+  registerPusherRoutes(app);
+  registerNotificationRoutes(app);
 }

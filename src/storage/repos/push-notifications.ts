@@ -46,8 +46,21 @@ export interface PushNotificationRepo {
     roomId: string,
     afterStream: number,
   ): { threadId: string | null; notify: number; highlight: number }[];
-  /** Unread notifications of the user across rooms after per-room positions (badge count for pushes). */
-  totalUnread(userId: string, afterStreamByRoom: (roomId: string) => number): number;
+  /** Notification and highlight counts in one thread (null = main timeline) of a room after a position. */
+  countsInThreadAfter(
+    userId: string,
+    roomId: string,
+    threadId: string | null,
+    afterStream: number,
+  ): { notify: number; highlight: number };
+  /** Rooms where the user has notifications (any position). */
+  roomsWithNotifications(userId: string): string[];
+  /** One notification of the user for an event, or null. */
+  byEvent(userId: string, eventNid: number): PushNotificationRow | null;
+  /** The highest stream ordering of any notification (0 when none). */
+  maxStreamOrdering(): number;
+  /** Deletes notifications older than `ts` (retention); returns how many. */
+  deleteOlderThan(ts: number): number;
 }
 
 export function createPushNotificationRepo(db: Db): PushNotificationRepo {
@@ -69,9 +82,15 @@ export function createPushNotificationRepo(db: Db): PushNotificationRepo {
         WHERE user_id = ? AND room_id = ? AND stream_ordering > ? GROUP BY thread_id`,
     ),
     rooms: s.query<{ room_id: string }, [string]>("SELECT DISTINCT room_id FROM push_notifications WHERE user_id = ?"),
-    roomCount: s.query<{ n: number }, [string, string, number]>(
-      "SELECT count(*) AS n FROM push_notifications WHERE user_id = ? AND room_id = ? AND stream_ordering > ?",
+    threadCounts: s.query<{ notify: number; highlight: number | null }, [string, string, string | null, number]>(
+      `SELECT count(*) AS notify, sum(highlight) AS highlight FROM push_notifications
+        WHERE user_id = ? AND room_id = ? AND thread_id IS ? AND stream_ordering > ?`,
     ),
+    byEvent: s.query<Sql, [string, number]>(
+      `SELECT ${COLS} FROM push_notifications WHERE user_id = ? AND event_nid = ?`,
+    ),
+    max: s.query<{ m: number | null }, []>("SELECT max(stream_ordering) AS m FROM push_notifications"),
+    deleteOld: s.query("DELETE FROM push_notifications WHERE ts < ?"),
   };
   return {
     insert(n) {
@@ -93,11 +112,16 @@ export function createPushNotificationRepo(db: Db): PushNotificationRepo {
     after: (u, a, l) => q.after.all(u, a, l).map(toRow),
     countsAfter: (u, r, a) =>
       q.counts.all(u, r, a).map((x) => ({ threadId: x.thread_id, notify: x.notify, highlight: x.highlight ?? 0 })),
-    totalUnread(userId, afterStreamByRoom) {
-      let n = 0;
-      for (const { room_id } of q.rooms.all(userId))
-        n += q.roomCount.get(userId, room_id, afterStreamByRoom(room_id))!.n;
-      return n;
+    countsInThreadAfter(u, r, t, a) {
+      const row = q.threadCounts.get(u, r, t, a)!;
+      return { notify: row.notify, highlight: row.highlight ?? 0 };
     },
+    roomsWithNotifications: (u) => q.rooms.all(u).map((r) => r.room_id),
+    byEvent(u, nid) {
+      const r = q.byEvent.get(u, nid);
+      return r ? toRow(r) : null;
+    },
+    maxStreamOrdering: () => q.max.get()?.m ?? 0,
+    deleteOlderThan: (ts) => q.deleteOld.run(ts).changes,
   };
 }

@@ -61,8 +61,8 @@ export interface PusherRepo {
   /** Creates or updates the pusher (user, app_id, pushkey); new ones start after `startAfter`. */
   upsert(p: NewPusher, startAfter: number): void;
   delete(userId: string, appId: string, pushkey: string): boolean;
-  /** Removes pushers with this app_id and pushkey that belong to other users. */
-  deleteForOtherUsers(appId: string, pushkey: string, userId: string): void;
+  /** Removes pushers with this app_id and pushkey that belong to other users; returns those users. */
+  deleteForOtherUsers(appId: string, pushkey: string, userId: string): string[];
   deleteById(pusherId: number): void;
   deleteForDevice(userId: string, deviceId: string): void;
   deleteForUser(userId: string): void;
@@ -86,7 +86,9 @@ export function createPusherRepo(db: Db): PusherRepo {
          profile_tag = excluded.profile_tag, lang = excluded.lang, data = excluded.data, failures = 0, retry_at = 0`,
     ),
     delete: s.query("DELETE FROM pushers WHERE user_id = ? AND app_id = ? AND pushkey = ?"),
-    deleteOthers: s.query("DELETE FROM pushers WHERE app_id = ? AND pushkey = ? AND user_id != ?"),
+    deleteOthers: s.query<{ user_id: string }, [string, string, string]>(
+      "DELETE FROM pushers WHERE app_id = ? AND pushkey = ? AND user_id != ? RETURNING user_id",
+    ),
     deleteById: s.query("DELETE FROM pushers WHERE pusher_id = ?"),
     deleteDevice: s.query("DELETE FROM pushers WHERE user_id = ? AND device_id = ?"),
     deleteUser: s.query("DELETE FROM pushers WHERE user_id = ?"),
@@ -114,9 +116,7 @@ export function createPusherRepo(db: Db): PusherRepo {
       );
     },
     delete: (u, a, k) => q.delete.run(u, a, k).changes > 0,
-    deleteForOtherUsers: (a, k, u) => {
-      q.deleteOthers.run(a, k, u);
-    },
+    deleteForOtherUsers: (a, k, u) => q.deleteOthers.all(a, k, u).map((r) => r.user_id),
     deleteById: (id) => {
       q.deleteById.run(id);
     },

@@ -1,0 +1,195 @@
+/**
+ * Builds push notifications (called once by server.ts): push rules, evaluation of every new event,
+ * counts, the notifications list, pushers and delivery to push gateways.
+ */
+import type { Config } from "../../config/schema";
+import type { Resolver } from "../../net/dns";
+import { systemResolver } from "../../net/dns";
+import { createAddressPolicy } from "../../net/ip-address";
+import { createPushGatewayClient, type PushGatewayClient } from "../../net/push-gateway";
+import type { Db } from "../../storage/db";
+import { createPushNotificationRepo, type PushNotificationRow } from "../../storage/repos/push-notifications";
+import { createPusherRepo } from "../../storage/repos/pushers";
+import type { RoomRow } from "../../storage/repos/rooms";
+import type { Clock } from "../../util/clock";
+import type { Logger } from "../../util/log";
+import type { AccountDataService } from "../account-data/account-data-service";
+import type { AccountEvents } from "../accounts/account-events";
+import { toClientEvent } from "../rooms/client-event";
+import type { RoomInternals } from "../rooms/create-room-services";
+import type { RoomsService } from "../rooms/rooms-service";
+import type { PersistedEvent } from "../rooms/write/room-writer";
+import { createIgnoredUsers } from "./ignored-users";
+import {
+  createNotificationCounter,
+  NO_RECEIPTS,
+  type NotificationCounter,
+  type ReadMarkers,
+} from "./notification-counts";
+import { createNotificationsList, type NotificationsList } from "./notifications-list";
+import type { NotifiedEvent } from "./notify-payload";
+import { createPushDelivery, type PushDelivery } from "./push-delivery";
+import { createPushProcessor, type PushProcessor, type PushRoomPort } from "./push-processor";
+import { createPushRulesService, type PushRulesService } from "./push-rules-service";
+import { createPushersService, type PushersService } from "./pushers-service";
+
+/** What the API layer and /sync use (`services.push`). */
+export interface PushServices {
+  rules: PushRulesService;
+  pushers: PushersService;
+  notifications: NotificationsList;
+  /** Unread notification and highlight counts per room and thread (for /sync). */
+  counter: NotificationCounter;
+}
+
+export interface PushServicesDeps {
+  db: Db;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  accountData: AccountDataService;
+  accountEvents: AccountEvents;
+  rooms: RoomsService;
+  roomInternals: RoomInternals;
+  userAgent: string;
+  /** Name resolution for push gateway hosts (default: the system resolver). */
+  resolver?: Resolver;
+  /** The transport to push gateways (tests may replace it). */
+  gateway?: PushGatewayClient;
+}
+
+export interface PushRuntime {
+  services: PushServices;
+  processor: PushProcessor;
+  /** For server.ts: evaluate every committed event. */
+  onPersisted(e: PersistedEvent): void;
+  /** Plugs in read receipts (by whoever owns receipts); until then nothing counts as read. */
+  setReadMarkers(markers: ReadMarkers): void;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createPushServices(deps: PushServicesDeps): PushRuntime {
+  const { db, config, clock, logger } = deps;
+  const { rooms: roomRepo, store, events } = deps.roomInternals;
+  const notifications = createPushNotificationRepo(db);
+  const pushers = createPusherRepo(db);
+  let markers: ReadMarkers = NO_RECEIPTS;
+
+  const stateContent = (room: RoomRow, type: string, stateKey: string) =>
+    store.stateView(room.currentSnapshotNid).get(type, stateKey)?.content ?? null;
+  const roomPort: PushRoomPort = {
+    joinedMembers: (room) => roomRepo.members(room.roomNid, "join").map((m) => m.userId),
+    memberContent: (room, userId) => stateContent(room, "m.room.member", userId),
+    power: (room) => deps.rooms.powerOf(room),
+    storedEvent: (eventId) => events.byId(eventId),
+  };
+
+  const rules = createPushRulesService({ accountData: deps.accountData, events: deps.accountEvents });
+  const counter = createNotificationCounter({ notifications, markers: () => markers });
+
+  const gateway =
+    deps.gateway ??
+    createPushGatewayClient({
+      resolver: deps.resolver ?? systemResolver,
+      policy: createAddressPolicy({ allow: config.push.ip_allowlist }),
+      userAgent: deps.userAgent,
+    });
+  const isMember = (userId: string, roomId: string) => {
+    const room = roomRepo.byId(roomId);
+    const m = room ? roomRepo.membership(room.roomNid, userId)?.membership : undefined;
+    return m === "join" || m === "invite";
+  };
+  const delivery: PushDelivery = createPushDelivery({
+    pushers,
+    notifications,
+    gateway,
+    clock,
+    logger,
+    maxBackoffMs: config.push.max_backoff_ms,
+    giveUpAfterMs: config.push.give_up_after_ms,
+    timeoutMs: config.push.timeout_ms,
+    port: {
+      event(n: PushNotificationRow): NotifiedEvent | null {
+        const loaded = store.byNid(n.eventNid);
+        if (!loaded) return null;
+        const ev = loaded.event;
+        return {
+          eventId: ev.eventId,
+          roomId: n.roomId,
+          type: ev.type,
+          sender: ev.sender,
+          ...(ev.stateKey !== undefined ? { stateKey: ev.stateKey } : {}),
+          content: loaded.stored.redactedBy ? null : ev.content,
+        };
+      },
+      context(n, ev) {
+        const room = roomRepo.byId(n.roomId);
+        const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : null);
+        return {
+          senderDisplayName: room ? str(stateContent(room, "m.room.member", ev.sender)?.displayname) : null,
+          roomName: room ? str(stateContent(room, "m.room.name", "")?.name) : null,
+          roomAlias: room ? str(stateContent(room, "m.room.canonical_alias", "")?.alias) : null,
+          unread: counter.totalUnread(n.userId, (roomId) => isMember(n.userId, roomId)),
+        };
+      },
+      isRead: (n) => counter.isRead(n.userId, n.roomId, n.threadId, n.streamOrdering),
+    },
+  });
+
+  const processor = createPushProcessor({
+    db,
+    serverName: config.server_name,
+    clock,
+    notifications,
+    rules,
+    rooms: roomPort,
+    ignored: createIgnoredUsers({ accountData: deps.accountData, events: deps.accountEvents }),
+    onNotified: (users) => delivery.wake(users),
+  });
+
+  const pushersService = createPushersService({
+    pushers,
+    clock,
+    allowHttp: config.push.allow_http,
+    currentPosition: () => Math.max(notifications.maxStreamOrdering(), events.maxStreamOrdering()),
+    changed: (userId) => delivery.pushersChanged(userId),
+  });
+  deps.accountEvents.on("devicesDeleted", (e) => pushersService.removeForDevices(e.userId, e.deviceIds));
+  deps.accountEvents.on("userDeactivated", (e) => pushersService.removeForUser(e.userId));
+
+  const notificationsList = createNotificationsList({
+    notifications,
+    counter,
+    clientEvent(eventNid, viewer) {
+      const loaded = store.byNid(eventNid);
+      if (!loaded) return null;
+      const room = roomRepo.byNid(loaded.stored.roomNid);
+      if (!room) return null;
+      const ctx = { ...deps.rooms.clientContext(room, viewer), withoutRoomId: true };
+      return toClientEvent(loaded, ctx) as unknown as Record<string, unknown>;
+    },
+  });
+
+  let started = false;
+  return {
+    services: { rules, pushers: pushersService, notifications: notificationsList, counter },
+    processor,
+    onPersisted: (e) => {
+      processor.process(e);
+    },
+    setReadMarkers(m) {
+      markers = m;
+    },
+    start() {
+      if (!config.push.enabled || started) return;
+      started = true;
+      delivery.start();
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      await delivery.stop();
+    },
+  };
+}
