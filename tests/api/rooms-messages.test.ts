@@ -53,7 +53,7 @@ const messages = (user: TestUser, roomId: string, q: Record<string, string | num
     user,
     "GET",
     `/_matrix/client/v3/rooms/${enc(roomId)}/messages?${new URLSearchParams(
-      Object.entries(q).map(([k, v]) => [k, String(v)]),
+      Object.entries(q).map(([k, v]): [string, string] => [k, String(v)]),
     )}`,
   );
 
