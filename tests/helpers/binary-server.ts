@@ -88,7 +88,7 @@ export interface BinaryServer {
   kill(): Promise<void>;
   /** Starts `run` again on the same config and data (after stop or kill). */
   restart(env?: Record<string, string>): Promise<void>;
-  /** Stops if running, deletes the directory. */
+  /** Stops with SIGTERM if running (throws unless it exits 0), deletes the directory. */
   cleanup(): Promise<void>;
 }
 
@@ -183,12 +183,17 @@ export async function startBinaryServer(opts: BinaryServerOptions = {}): Promise
     restart: (env) => start(env),
     async cleanup() {
       const p = proc;
+      proc = null;
+      let code = 0;
       if (p) {
-        p.kill("SIGKILL");
-        await p.exited;
-        proc = null;
+        // A clean stop is part of every test: SIGTERM must end the process with status 0.
+        p.kill("SIGTERM");
+        const timer = setTimeout(() => p.kill("SIGKILL"), 10_000);
+        code = await p.exited;
+        clearTimeout(timer);
       }
       rmSync(dir, { recursive: true, force: true });
+      if (code !== 0) throw new Error(`homeserver run exited with ${code} on SIGTERM:\n${stderr}`);
     },
   };
   return server;
