@@ -31,7 +31,12 @@ const dirty =
   head && (await $`git -C ${root} status --porcelain --untracked-files=no`.nothrow().quiet()).stdout.length > 0;
 const commit = head ? `${head}${dirty ? "-dirty" : ""}` : "unknown";
 
-await $`bun run ${join(root, "scripts/gen-migrations.ts")}`.quiet();
+// The binary embeds the committed manifest; a stale one is an error (run `bun run gen`), never rewritten here.
+const manifest = await $`bun run ${join(root, "scripts/gen-migrations.ts")} --check`.nothrow().quiet();
+if (manifest.exitCode !== 0) {
+  console.error(manifest.stderr.toString().trim() || "src/storage/migrations.gen.ts is stale: run `bun run gen`");
+  process.exit(1);
+}
 const result = await Bun.build({
   entrypoints: [join(root, "src/main.ts")],
   compile: {

@@ -10,8 +10,8 @@ import { registerAdminRoutes } from "./admin";
 import { registerClientRoutes } from "./client";
 import { type ApiApp, createRouteTable } from "./endpoint";
 import type { AppEnv } from "./env";
-import { withCors } from "./middleware/cors";
 import { registerMediaRoutes } from "./media";
+import { withCors } from "./middleware/cors";
 import { errorResponse } from "./middleware/errors";
 import { registerWellKnownRoutes } from "./well-known";
 

@@ -95,7 +95,7 @@ describe("the program's exit codes", () => {
   test("version prints the version and the commit it was built from", async () => {
     const r = await runHomeserver(["version"], { cwd: hs.dir });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^hearth \d+\.\d+\.\d+\S* \(commit ([0-9a-f]{7,}|unknown)\)\n$/);
+    expect(r.stdout).toMatch(/^hearth \d+\.\d+\.\d+\S* \(commit ([0-9a-f]{7,}(-dirty)?|unknown)\)\n$/);
     if (usingCompiledBinary()) expect(r.stdout).toMatch(/\(commit [0-9a-f]{12}(-dirty)?\)/);
   });
 
