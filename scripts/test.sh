@@ -43,7 +43,8 @@ suite() { # name, paths...: a bun test run whose pass/fail counts are added up
 
 step generated-files "$BUN" run scripts/gen-migrations.ts --check
 step config-example "$BUN" run scripts/gen-config-example.ts --check
-step shell-syntax bash -n install.sh scripts/install-systemd.sh scripts/test.sh .ci/run
+shell_syntax() { local f; for f in install.sh scripts/install-systemd.sh scripts/test.sh .ci/run; do bash -n "$f" || return 1; done; }
+step shell-syntax shell_syntax
 step typecheck "$BUN" x tsc --noEmit -p .
 step lint "$BUN" x biome check .
 step layers "$BUN" run scripts/check-layers.ts
