@@ -24,30 +24,13 @@ export interface StoredEvent {
   threadId: string | null;
 }
 
-export interface NewEvent {
-  eventId: string;
-  roomNid: number;
-  type: string;
-  stateKey: string | null;
-  sender: string;
-  originServerTs: number;
-  depth: number;
-  streamOrdering: number | null;
-  topologicalOrdering: number;
-  json: string;
-  stateBeforeNid: number | null;
-  stateAfterNid: number | null;
-  outlier: boolean;
-  rejectedReason: string | null;
-  softFailed: boolean;
-  relType: string | null;
-  relatesToId: string | null;
-  threadId: string | null;
+/** An event to insert: a stored event without its number and redaction, plus its edges. */
+export type NewEvent = Omit<StoredEvent, "eventNid" | "redactedBy"> & {
   containsUrl: boolean;
   receivedAt: number;
   prevEventIds: readonly string[];
   authEventIds: readonly string[];
-}
+};
 
 type Row = EventRow;
 export interface EventRow {
