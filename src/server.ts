@@ -8,6 +8,7 @@ import type { Config } from "./config/schema";
 import type { Services } from "./services";
 import { createAccountServices } from "./services/accounts/create-account-services";
 import { createAuthService } from "./services/auth/auth-service";
+import { createDirectoryServices } from "./services/directory/create-directory-services";
 import { createE2eeService } from "./services/e2ee/e2ee-service";
 import { buildMediaService, type MediaOverrides } from "./services/media/build";
 import { createPushServices } from "./services/push/create-push-services";
@@ -128,6 +129,16 @@ export function createServer(config: Config, opts: ServerOptions): Server {
       e2ee.roomMembershipChanged(e.room.roomId, e.event.stateKey);
     }
   });
+  const directory = createDirectoryServices({
+    db,
+    config,
+    clock,
+    logger,
+    rooms: roomServices.rooms,
+    internals: roomServices.internals,
+    accounts: account.services.accounts,
+    profile: account.services.profile,
+  });
   const services: Services = {
     config,
     clock,
@@ -142,6 +153,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     ...account.services,
     rateLimiter,
     rooms: roomServices.rooms,
+    ...directory,
     notifier,
     e2ee,
     push: push.services,

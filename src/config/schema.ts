@@ -265,6 +265,21 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe("/sync, typing, receipts and presence."),
+  user_directory: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe("Answer user directory searches (POST /user_directory/search). Off: every search finds nobody."),
+      search_all_users: z
+        .boolean()
+        .default(false)
+        .describe(
+          "Let searches find every local user. Off: only users who share a room with the searcher or are in a public room (join rule public, or world-readable history).",
+        ),
+    })
+    .prefault({})
+    .describe("The user directory (finding people to talk to)."),
   media: z
     .strictObject({
       max_upload_bytes: z

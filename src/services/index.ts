@@ -7,6 +7,7 @@ import type { Clock } from "../util/clock";
 import type { Logger } from "../util/log";
 import type { AccountServices } from "./accounts/create-account-services";
 import type { AuthService } from "./auth/auth-service";
+import type { DirectoryServices } from "./directory/create-directory-services";
 import type { E2eeService } from "./e2ee/e2ee-service";
 import type { MediaService } from "./media/media-service";
 import type { PushServices } from "./push/create-push-services";
@@ -26,8 +27,10 @@ export interface Requester {
 }
 
 /** AccountServices: accounts, sessions, accountEvents, uia, registration, login, devices, profile,
- * accountData, filters, sharedSecretRegistration (see services/accounts/create-account-services.ts). */
-export interface Services extends AccountServices {
+ * accountData, filters, sharedSecretRegistration (see services/accounts/create-account-services.ts).
+ * DirectoryServices: directory (aliases, room directory), userDirectory, reports, roomUpgrades, spaces,
+ * roomAdmin (see services/directory/create-directory-services.ts). */
+export interface Services extends AccountServices, DirectoryServices {
   config: Config;
   clock: Clock;
   logger: Logger;

@@ -1,5 +1,7 @@
 import type { ApiApp } from "../endpoint";
 import { registerAdminRegistrationTokenRoutes } from "./registration-tokens";
+import { registerAdminReportRoutes } from "./reports";
+import { registerAdminRoomRoutes } from "./rooms";
 import { registerAdminServerRoutes } from "./server";
 import { registerAdminUserRoutes } from "./users";
 
@@ -8,4 +10,6 @@ export function registerAdminRoutes(app: ApiApp): void {
   registerAdminServerRoutes(app);
   registerAdminUserRoutes(app);
   registerAdminRegistrationTokenRoutes(app);
+  registerAdminRoomRoutes(app);
+  registerAdminReportRoutes(app);
 }

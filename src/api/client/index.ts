@@ -2,6 +2,7 @@ import type { ApiApp } from "../endpoint";
 import { registerAccountRoutes } from "./account";
 import { registerAccountDataRoutes } from "./account-data";
 import { registerDeviceRoutes } from "./devices";
+import { registerDirectoryRoutes } from "./directory";
 import { registerE2eeRoutes } from "./e2ee";
 import { registerFilterRoutes } from "./filters";
 import { registerLoginRoutes } from "./login";
@@ -10,6 +11,7 @@ import { registerProfileRoutes } from "./profile";
 import { registerPushRuleRoutes } from "./push-rules";
 import { registerPusherRoutes } from "./pushers";
 import { registerRegistrationRoutes } from "./register";
+import { registerReportRoutes } from "./report";
 import { registerContextRoutes } from "./rooms/context";
 import { registerCreateRoomRoutes } from "./rooms/create-room";
 import { registerRoomEventRoutes } from "./rooms/events";
@@ -19,7 +21,10 @@ import { registerMessagesRoutes } from "./rooms/messages";
 import { registerRelationsRoutes } from "./rooms/relations";
 import { registerThreadsRoutes } from "./rooms/threads";
 import { registerTimestampRoutes } from "./rooms/timestamp";
+import { registerSpaceRoutes } from "./spaces";
 import { registerThreepidRoutes } from "./threepid";
+import { registerUpgradeRoutes } from "./upgrade";
+import { registerUserDirectoryRoutes } from "./user-directory";
 import { registerVersionRoutes } from "./versions";
 
 /** Every /_matrix/client route module, registered in one place. */
@@ -46,4 +51,9 @@ export function registerClientRoutes(app: ApiApp): void {
   registerPushRuleRoutes(app);
   registerPusherRoutes(app);
   registerNotificationRoutes(app);
+  registerDirectoryRoutes(app);
+  registerUserDirectoryRoutes(app);
+  registerReportRoutes(app);
+  registerUpgradeRoutes(app);
+  registerSpaceRoutes(app);
 }

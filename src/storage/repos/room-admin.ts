@@ -1,0 +1,149 @@
+/**
+ * Room administration in storage: who blocked a room, moving aliases between rooms (upgrades), and
+ * purging a room's history (events, state, memberships, aliases) in one transaction.
+ */
+import type { Db } from "../db";
+
+export interface PurgeResult {
+  /** Event numbers that no longer exist (callers drop them from caches: numbers can be reused). */
+  eventNids: number[];
+  /** State snapshot numbers that no longer exist. */
+  snapshotNids: number[];
+  /** The room's local aliases, now deleted. */
+  aliases: string[];
+}
+
+export interface RoomAdminRepo {
+  setBlock(roomId: string, by: string, at: number): void;
+  clearBlock(roomId: string): void;
+  blockedBy(roomId: string): string | null;
+  /** Points an alias at another room. */
+  moveAlias(alias: string, toRoomNid: number): void;
+  /**
+   * Deletes everything the room holds: its events and their edges, state snapshots, current state,
+   * memberships, forward extremities, transaction IDs, aliases, and the rows of any other table that
+   * references the room, its events or its snapshots by foreign key. The `rooms` row stays (with no
+   * current state) so the room ID keeps its blocked flag and room numbers are never reused.
+   */
+  purgeRoom(roomNid: number): PurgeResult;
+}
+
+/** The tables this function deletes from itself, in this order (children before parents). */
+const CORE_TABLES = new Set([
+  "rooms",
+  "events",
+  "event_edges",
+  "event_auth_edges",
+  "forward_extremities",
+  "state_snapshots",
+  "state_snapshot_entries",
+  "current_state",
+  "room_memberships",
+  "room_aliases",
+]);
+
+interface ForeignKey {
+  table: string;
+  from: string;
+  to: "room" | "event" | "snapshot";
+}
+
+export function createRoomAdminRepo(db: Db): RoomAdminRepo {
+  const s = db.sqlite;
+  const q = {
+    setBlock: s.query(
+      "INSERT INTO room_blocks (room_id, blocked_by, blocked_at) VALUES (?, ?, ?) ON CONFLICT (room_id) DO UPDATE SET blocked_by = excluded.blocked_by, blocked_at = excluded.blocked_at",
+    ),
+    clearBlock: s.query("DELETE FROM room_blocks WHERE room_id = ?"),
+    blockedBy: s.query<{ blocked_by: string }, [string]>("SELECT blocked_by FROM room_blocks WHERE room_id = ?"),
+    moveAlias: s.query("UPDATE room_aliases SET room_nid = ? WHERE alias = ?"),
+    eventNids: s.query<{ event_nid: number }, [number]>("SELECT event_nid FROM events WHERE room_nid = ?"),
+    snapshotNids: s.query<{ snapshot_nid: number }, [number]>(
+      "SELECT snapshot_nid FROM state_snapshots WHERE room_nid = ?",
+    ),
+    aliases: s.query<{ alias: string }, [number]>("SELECT alias FROM room_aliases WHERE room_nid = ? ORDER BY alias"),
+    purge: [
+      "DELETE FROM current_state WHERE room_nid = ?1",
+      "DELETE FROM room_memberships WHERE room_nid = ?1",
+      "DELETE FROM forward_extremities WHERE room_nid = ?1",
+      "DELETE FROM room_aliases WHERE room_nid = ?1",
+      "DELETE FROM event_txn_ids WHERE event_id IN (SELECT event_id FROM events WHERE room_nid = ?1)",
+      "DELETE FROM event_edges WHERE event_nid IN (SELECT event_nid FROM events WHERE room_nid = ?1)",
+      "DELETE FROM event_auth_edges WHERE event_nid IN (SELECT event_nid FROM events WHERE room_nid = ?1)",
+      "UPDATE rooms SET current_snapshot_nid = NULL, is_public = 0 WHERE room_nid = ?1",
+      "DELETE FROM events WHERE room_nid = ?1",
+      "DELETE FROM state_snapshot_entries WHERE snapshot_nid IN (SELECT snapshot_nid FROM state_snapshots WHERE room_nid = ?1)",
+      "DELETE FROM state_snapshots WHERE room_nid = ?1",
+    ].map((sql) => s.query<unknown, [number]>(sql)),
+  };
+
+  /** Foreign keys from other tables to rooms, events or state snapshots (found when a purge runs). */
+  const referencingKeys = (): ForeignKey[] => {
+    const tables = s
+      .query<{ name: string }, []>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      .all()
+      .map((r) => r.name)
+      .filter((t) => !CORE_TABLES.has(t));
+    const out: ForeignKey[] = [];
+    for (const table of tables) {
+      const fks = s
+        .query<{ id: number; table: string; from: string; to: string | null }, []>(
+          `SELECT id, "table", "from", "to" FROM pragma_foreign_key_list('${table.replace(/'/g, "''")}')`,
+        )
+        .all();
+      const ids = new Map<number, number>();
+      for (const fk of fks) ids.set(fk.id, (ids.get(fk.id) ?? 0) + 1);
+      for (const fk of fks) {
+        if (ids.get(fk.id) !== 1) continue; // composite keys never point at these tables
+        const to =
+          fk.table === "rooms" && (fk.to ?? "room_nid") === "room_nid"
+            ? "room"
+            : fk.table === "events" && (fk.to ?? "event_nid") === "event_nid"
+              ? "event"
+              : fk.table === "state_snapshots" && (fk.to ?? "snapshot_nid") === "snapshot_nid"
+                ? "snapshot"
+                : null;
+        if (to) out.push({ table, from: fk.from, to });
+      }
+    }
+    return out;
+  };
+
+  const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+  return {
+    setBlock: (roomId, by, at) => {
+      q.setBlock.run(roomId, by, at);
+    },
+    clearBlock: (roomId) => {
+      q.clearBlock.run(roomId);
+    },
+    blockedBy: (roomId) => q.blockedBy.get(roomId)?.blocked_by ?? null,
+    moveAlias: (alias, toRoomNid) => {
+      q.moveAlias.run(toRoomNid, alias);
+    },
+    purgeRoom(roomNid) {
+      return db.tx(() => {
+        // Tables found by foreign key may reference each other: check the keys at commit, not per statement.
+        s.exec("PRAGMA defer_foreign_keys = ON");
+        const eventNids = q.eventNids.all(roomNid).map((r) => r.event_nid);
+        const snapshotNids = q.snapshotNids.all(roomNid).map((r) => r.snapshot_nid);
+        const aliases = q.aliases.all(roomNid).map((r) => r.alias);
+        for (const fk of referencingKeys()) {
+          const target =
+            fk.to === "room"
+              ? "?1"
+              : fk.to === "event"
+                ? "SELECT event_nid FROM events WHERE room_nid = ?1"
+                : "SELECT snapshot_nid FROM state_snapshots WHERE room_nid = ?1";
+          const op = fk.to === "room" ? "=" : "IN";
+          s.query(
+            `DELETE FROM ${quote(fk.table)} WHERE ${quote(fk.from)} ${op} ${op === "IN" ? `(${target})` : target}`,
+          ).run(roomNid);
+        }
+        for (const stmt of q.purge) stmt.run(roomNid);
+        return { eventNids, snapshotNids, aliases };
+      });
+    },
+  };
+}
