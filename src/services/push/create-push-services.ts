@@ -25,6 +25,7 @@ import {
   NO_RECEIPTS,
   type NotificationCounter,
   type ReadMarkers,
+  type ReadPositions,
 } from "./notification-counts";
 import { createNotificationsList, type NotificationsList } from "./notifications-list";
 import type { NotifiedEvent } from "./notify-payload";
@@ -63,8 +64,11 @@ export interface PushRuntime {
   processor: PushProcessor;
   /** For server.ts: evaluate every committed event. */
   onPersisted(e: PersistedEvent): void;
-  /** Plugs in read receipts (by whoever owns receipts); until then nothing counts as read. */
-  setReadMarkers(markers: ReadMarkers): void;
+  /**
+   * Plugs in read receipts (the receipts service's read positions: receipts and the user's own
+   * latest events, per thread); until then nothing counts as read.
+   */
+  setReadPositions(positions: (userId: string, roomNid: number) => ReadPositions): void;
   start(): void;
   stop(): Promise<void>;
 }
@@ -178,8 +182,13 @@ export function createPushServices(deps: PushServicesDeps): PushRuntime {
     onPersisted: (e) => {
       processor.process(e);
     },
-    setReadMarkers(m) {
-      markers = m;
+    setReadPositions(positions) {
+      markers = {
+        positions(userId, roomId) {
+          const room = roomRepo.byId(roomId);
+          return room ? positions(userId, room.roomNid) : NO_RECEIPTS.positions(userId, roomId);
+        },
+      };
     },
     start() {
       if (!config.push.enabled || started) return;
