@@ -16,6 +16,7 @@ import { createRateLimiter } from "./services/ratelimit/rate-limiter";
 import { createRoomServices } from "./services/rooms/create-room-services";
 import { createRoomHistoryService } from "./services/rooms/messages-service";
 import { createRedactionPruner } from "./services/rooms/pruning";
+import { createSyncServices } from "./services/sync/create-sync-services";
 import { createNotifier } from "./services/sync/notifier";
 import { type Db, openDb } from "./storage/db";
 import { migrate } from "./storage/migrate";
@@ -129,6 +130,21 @@ export function createServer(config: Config, opts: ServerOptions): Server {
       e2ee.roomMembershipChanged(e.room.roomId, e.event.stateKey);
     }
   });
+  const sync = createSyncServices({
+    db,
+    config,
+    clock,
+    notifier,
+    rooms: roomServices.rooms,
+    roomInternals: roomServices.internals,
+    accounts: account.services.accounts,
+    accountData: account.services.accountData,
+    filters: account.services.filters,
+    unread: push.services.counter,
+    e2ee,
+  });
+  roomServices.onPersisted((e) => sync.eventPersisted(e));
+  account.services.accountEvents.on("accountDataChanged", (e) => sync.accountDataChanged(e));
   const directory = createDirectoryServices({
     db,
     config,
@@ -155,6 +171,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     rooms: roomServices.rooms,
     ...directory,
     notifier,
+    ...sync.services,
     e2ee,
     push: push.services,
     roomHistory,
@@ -210,6 +227,8 @@ export function createServer(config: Config, opts: ServerOptions): Server {
       return { port: boundPort, url: `http://${h === "0.0.0.0" ? "127.0.0.1" : h}:${boundPort}` };
     },
     async stop() {
+      // Long-polling /sync requests return now rather than hold the shutdown for their timeout.
+      sync.stop();
       if (bun) {
         await bun.stop(false);
         bun = null;

@@ -14,6 +14,7 @@ import type { PushServices } from "./push/create-push-services";
 import type { RateLimiter } from "./ratelimit/rate-limiter";
 import type { RoomHistoryService } from "./rooms/messages-service";
 import type { RoomsService } from "./rooms/rooms-service";
+import type { SyncServices } from "./sync/create-sync-services";
 import type { Notifier } from "./sync/notifier";
 
 /** Who is making a request, resolved from the access token. */
@@ -29,8 +30,10 @@ export interface Requester {
 /** AccountServices: accounts, sessions, accountEvents, uia, registration, login, devices, profile,
  * accountData, filters, sharedSecretRegistration (see services/accounts/create-account-services.ts).
  * DirectoryServices: directory (aliases, room directory), userDirectory, reports, roomUpgrades, spaces,
- * roomAdmin (see services/directory/create-directory-services.ts). */
-export interface Services extends AccountServices, DirectoryServices {
+ * roomAdmin (see services/directory/create-directory-services.ts).
+ * SyncServices: sync, typing, receipts (and read markers), presence, tags, ignoredUsers
+ * (see services/sync/create-sync-services.ts). */
+export interface Services extends AccountServices, DirectoryServices, SyncServices {
   config: Config;
   clock: Clock;
   logger: Logger;

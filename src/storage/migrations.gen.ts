@@ -3,8 +3,9 @@ import m0 from "../../migrations/0001_accounts.sql" with { type: "text" };
 import m1 from "../../migrations/0003_rooms.sql" with { type: "text" };
 import m2 from "../../migrations/0004_media.sql" with { type: "text" };
 import m3 from "../../migrations/0005_e2ee.sql" with { type: "text" };
-import m4 from "../../migrations/0007_directory.sql" with { type: "text" };
-import m5 from "../../migrations/0008_push.sql" with { type: "text" };
+import m4 from "../../migrations/0006_sync.sql" with { type: "text" };
+import m5 from "../../migrations/0007_directory.sql" with { type: "text" };
+import m6 from "../../migrations/0008_push.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: "rooms", sql: m1 },
   { version: 4, name: "media", sql: m2 },
   { version: 5, name: "e2ee", sql: m3 },
-  { version: 7, name: "directory", sql: m4 },
-  { version: 8, name: "push", sql: m5 },
+  { version: 6, name: "sync", sql: m4 },
+  { version: 7, name: "directory", sql: m5 },
+  { version: 8, name: "push", sql: m6 },
 ];

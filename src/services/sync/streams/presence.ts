@@ -1,0 +1,49 @@
+/**
+ * Presence in /sync: m.presence events for the user and the users they share a joined room with.
+ * A complete sync gets everyone known; an incremental one gets the changes since the token, plus
+ * everyone in rooms synced in full (a newly joined room's members). Nothing when presence is off.
+ */
+import type { SyncRepo } from "../../../storage/repos/sync";
+import type { PresenceService } from "../../ephemeral/presence";
+import type { StreamProvider } from "./types";
+
+export function createPresenceProvider(
+  presence: PresenceService,
+  sync: SyncRepo,
+  localMembersOf: (roomNid: number) => string[],
+): StreamProvider {
+  return {
+    name: "presence",
+    positions: () => ({ presence: presence.position() }),
+    sync(pass) {
+      if (!presence.enabled) return;
+      const { userId, filter } = pass.req;
+      const since = pass.req.since?.presence ?? null;
+      const users = new Set<string>();
+      if (since === null) {
+        const mates = new Set(sync.roomMatesOf(userId));
+        mates.add(userId);
+        for (const k of presence.known()) if (mates.has(k.userId) && k.pos <= pass.to.presence) users.add(k.userId);
+      } else {
+        for (const c of presence.changedIn(since, pass.to.presence)) {
+          if (c.userId === userId || sync.shareARoom(userId, c.userId)) users.add(c.userId);
+        }
+        if (pass.completeRooms.size > 0) {
+          const known = new Set(presence.known().map((k) => k.userId));
+          for (const roomId of pass.completeRooms) {
+            const room = pass.joinedRooms.get(roomId);
+            if (!room) continue;
+            for (const u of localMembersOf(room.roomNid)) if (known.has(u)) users.add(u);
+          }
+        }
+      }
+      const events = [];
+      for (const u of users) {
+        if (pass.ignored.has(u) || !filter.presence.matches({ type: "m.presence", sender: u })) continue;
+        events.push({ type: "m.presence", sender: u, content: presence.presenceOf(u) });
+      }
+      const limit = filter.presence.limit;
+      pass.response.presence.events.push(...(limit === undefined ? events : events.slice(0, limit)));
+    },
+  };
+}
