@@ -199,12 +199,16 @@ describe("delivery to the push gateway", () => {
         ],
       },
     });
-    // Alice's own events are not pushed to her; a second message from Bob counts 2 unread.
-    await send(hs, alice, room, { msgtype: "m.text", body: "mine" });
+    // A second message counts 2 unread. Alice's own message is not pushed to her, and reads the
+    // room up to it: the next one counts 1.
     await send(hs, bob, room, { msgtype: "m.text", body: "again" });
     await waitFor(() => gw.requests.length >= 2, "the second push");
-    expect(gw.requests).toHaveLength(2);
     expect(gw.requests[1]!.body.notification.counts).toEqual({ unread: 2 });
+    await send(hs, alice, room, { msgtype: "m.text", body: "mine" });
+    await send(hs, bob, room, { msgtype: "m.text", body: "and again" });
+    await waitFor(() => gw.requests.length >= 3, "the third push");
+    expect(gw.requests).toHaveLength(3);
+    expect(gw.requests[2]!.body.notification.counts).toEqual({ unread: 1 });
     await setPusher(alice, { kind: null, app_id: "org.example.app.ios", pushkey: "alice-full" });
   });
 
