@@ -19,7 +19,12 @@ interface Node {
   required?: string[];
 }
 
-const root = z.toJSONSchema(configSchema, { io: "input" }) as Node;
+// Built on first use (the conversion costs milliseconds at start-up otherwise).
+let rootCache: Node | undefined;
+const schemaRoot = (): Node => {
+  rootCache ??= z.toJSONSchema(configSchema, { io: "input" }) as Node;
+  return rootCache;
+};
 
 const isSection = (node: Node): node is Node & { properties: Record<string, Node> } =>
   node.type === "object" && node.properties !== undefined;
@@ -79,7 +84,7 @@ function renderTable(node: Node, values: Record<string, unknown>, path: string[]
  * commented out with their default, so the file documents every option.
  */
 export function renderConfigToml(values: Record<string, unknown> = {}, header = ""): string {
-  const { fields, tables } = renderTable(root, values, []);
+  const { fields, tables } = renderTable(schemaRoot(), values, []);
   return `${header}${fields}${tables}`.replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
 }
 
@@ -145,7 +150,7 @@ export function renderConfigMarkdown(): string {
     "Options can also be set from the environment: `HEARTH_<OPTION>` for top-level options and\n" +
     "`HEARTH_<SECTION>__<OPTION>` inside a section (the environment wins over the file); `SERVER_NAME` is read too.\n\n";
   out += "### Top level\n\n| option | type | default | description |\n| --- | --- | --- | --- |\n";
-  out += markdownRows(root, []);
-  out += markdownSections(root, []);
+  out += markdownRows(schemaRoot(), []);
+  out += markdownSections(schemaRoot(), []);
   return out.trimEnd() + "\n";
 }

@@ -22,7 +22,12 @@ export interface LoadedConfig {
 }
 
 type JsonSchema = { type?: string; properties?: Record<string, JsonSchema> };
-const jsonSchema = z.toJSONSchema(configSchema, { io: "input" }) as JsonSchema;
+// Built on first use: converting the schema takes milliseconds that start-up need not pay.
+let jsonSchemaCache: JsonSchema | undefined;
+const jsonSchema = (): JsonSchema => {
+  jsonSchemaCache ??= z.toJSONSchema(configSchema, { io: "input" }) as JsonSchema;
+  return jsonSchemaCache;
+};
 
 /**
  * Environment overrides: HEARTH_<KEY> for top-level options and HEARTH_<SECTION>__<KEY> for options in
@@ -34,7 +39,7 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: Record<stri
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith("HEARTH_") || value === undefined) continue;
     const path = name.slice("HEARTH_".length).toLowerCase().split("__");
-    let node: JsonSchema | undefined = jsonSchema;
+    let node: JsonSchema | undefined = jsonSchema();
     for (const seg of path) node = node?.properties?.[seg];
     if (!node) continue; // not an option: leave it to other tools
     let target = raw;
