@@ -37,6 +37,12 @@ export interface E2eeSyncRequest {
   since: E2eePositions | null;
   /** Most to-device messages in one response (spec: 100 is a reasonable limit). Default 100. */
   toDeviceLimit?: number;
+  /**
+   * The positions the response's token will carry (read with `currentPositions()` when the sync
+   * pass began). Nothing after them is returned, so a message that arrives meanwhile is not handed
+   * out twice. Default: the heads now.
+   */
+  upTo?: E2eePositions;
 }
 
 export interface E2eeSyncSection {
@@ -64,7 +70,7 @@ export interface E2eeService {
    * to-device messages at or before `since.toDevice`, then reads what comes after.
    */
   syncSection(req: E2eeSyncRequest): E2eeSyncSection;
-  pendingToDevice(userId: string, deviceId: string, sincePos: number, limit: number): PendingToDevice;
+  pendingToDevice(userId: string, deviceId: string, sincePos: number, limit: number, upToPos?: number): PendingToDevice;
   ackToDevice(userId: string, deviceId: string, upToPos: number): void;
   deviceListChanges(userId: string, sincePos: number, toPos: number): DeviceListChanges;
   oneTimeKeyCounts(userId: string, deviceId: string): Record<string, number>;
@@ -178,10 +184,10 @@ export function createE2eeService(deps: E2eeServiceDeps): E2eeService {
     backup,
     deviceLists,
 
-    syncSection({ userId, deviceId, since, toDeviceLimit = 100 }) {
+    syncSection({ userId, deviceId, since, toDeviceLimit = 100, upTo }) {
       if (since) toDevice.ack(userId, deviceId, since.toDevice);
-      const heads = currentPositions();
-      const pending = toDevice.pending(userId, deviceId, since?.toDevice ?? 0, toDeviceLimit);
+      const heads = upTo ?? currentPositions();
+      const pending = toDevice.pending(userId, deviceId, since?.toDevice ?? 0, toDeviceLimit, heads.toDevice);
       return {
         toDevice: pending.events,
         deviceLists: since ? deviceLists.changes(userId, since.deviceLists, heads.deviceLists) : null,
@@ -190,7 +196,8 @@ export function createE2eeService(deps: E2eeServiceDeps): E2eeService {
         next: { toDevice: pending.nextPos, deviceLists: Math.max(heads.deviceLists, since?.deviceLists ?? 0) },
       };
     },
-    pendingToDevice: (userId, deviceId, sincePos, limit) => toDevice.pending(userId, deviceId, sincePos, limit),
+    pendingToDevice: (userId, deviceId, sincePos, limit, upToPos) =>
+      toDevice.pending(userId, deviceId, sincePos, limit, upToPos),
     ackToDevice(userId, deviceId, upToPos) {
       toDevice.ack(userId, deviceId, upToPos);
     },

@@ -36,8 +36,11 @@ export interface ToDeviceService {
     txnId: string,
     messages: Record<string, Record<string, unknown>>,
   ): void;
-  /** Messages for the device after `sincePos`, oldest first, at most `limit`. */
-  pending(userId: string, deviceId: string, sincePos: number, limit: number): PendingToDevice;
+  /**
+   * Messages for the device after `sincePos` (and at or before `upToPos` when given), oldest first,
+   * at most `limit`.
+   */
+  pending(userId: string, deviceId: string, sincePos: number, limit: number, upToPos?: number): PendingToDevice;
   /** Deletes the device's messages at or before `upToPos` (the client has them). */
   ack(userId: string, deviceId: string, upToPos: number): number;
   head(): number;
@@ -131,9 +134,10 @@ export function createToDeviceService(deps: ToDeviceDeps): ToDeviceService {
       if (woken.size > 0) deps.wake([...woken]);
     },
 
-    pending(userId, deviceId, sincePos, limit) {
+    pending(userId, deviceId, sincePos, limit, upToPos) {
       const lim = Math.max(1, Math.floor(limit));
-      const rows = repo.selectAfter(userId, deviceId, sincePos, lim);
+      const head = Math.min(deps.streams.head("to_device"), upToPos ?? Number.MAX_SAFE_INTEGER);
+      const rows = repo.selectAfter(userId, deviceId, sincePos, lim).filter((r) => r.pos <= head);
       const events = rows.map((r) => ({
         sender: r.sender,
         type: r.type,
@@ -142,7 +146,7 @@ export function createToDeviceService(deps: ToDeviceDeps): ToDeviceService {
       // A full page may have more behind it: resume after its last message. Otherwise everything
       // up to the head has been seen.
       const last = rows.at(-1);
-      const nextPos = rows.length === lim && last ? last.pos : Math.max(sincePos, deps.streams.head("to_device"));
+      const nextPos = rows.length === lim && last ? last.pos : Math.max(sincePos, head);
       return { events, nextPos };
     },
 

@@ -71,3 +71,32 @@ describe("to-device service", () => {
     expect(h.e2ee.pendingToDevice(BOB, "B1", first, 100).events.map((e) => e.content)).toEqual([{ n: 2 }]);
   });
 });
+
+describe("sync section", () => {
+  test("a message that arrives after the positions the sync token carries waits for the next sync", () => {
+    const h = harness();
+    h.addDevice(ALICE.userId, ALICE.deviceId);
+    h.addDevice(BOB, "B1");
+    h.e2ee.toDevice.send(ALICE, "m.test", "t1", { [BOB]: { B1: { n: 1 } } });
+    const upTo = h.e2ee.currentPositions();
+    h.e2ee.toDevice.send(ALICE, "m.test", "t2", { [BOB]: { B1: { n: 2 } } }); // while the sync runs
+    const first = h.e2ee.syncSection({ userId: BOB, deviceId: "B1", since: null, upTo });
+    expect(first.toDevice.map((e) => e.content)).toEqual([{ n: 1 }]);
+    expect(first.next.toDevice).toBe(upTo.toDevice);
+    const second = h.e2ee.syncSection({ userId: BOB, deviceId: "B1", since: first.next });
+    expect(second.toDevice.map((e) => e.content)).toEqual([{ n: 2 }]);
+    const third = h.e2ee.syncSection({ userId: BOB, deviceId: "B1", since: second.next });
+    expect(third.toDevice).toEqual([]);
+  });
+
+  test("an initial sync has no device_lists; an incremental one does; key counts are always there", () => {
+    const h = harness();
+    h.addDevice(BOB, "B1");
+    const initial = h.e2ee.syncSection({ userId: BOB, deviceId: "B1", since: null });
+    expect(initial.deviceLists).toBeNull();
+    expect(initial.oneTimeKeysCount).toEqual({ signed_curve25519: 0 });
+    expect(initial.unusedFallbackKeyTypes).toEqual([]);
+    const next = h.e2ee.syncSection({ userId: BOB, deviceId: "B1", since: initial.next });
+    expect(next.deviceLists).toEqual({ changed: [], left: [] });
+  });
+});
