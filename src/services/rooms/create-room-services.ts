@@ -12,6 +12,7 @@ import type { Clock } from "../../util/clock";
 import type { Logger } from "../../util/log";
 import { createAggregations } from "./aggregations";
 import { createEventStore, type EventStore } from "./event-store";
+import { createLocalMembers, type LocalMembers } from "./local-members";
 import { createRoomsService, type RoomsService } from "./rooms-service";
 import { createCoreAuthorizer, createCoreResolver } from "./write/core-ports";
 import { createRoomWriter, type PersistedEvent, type RoomWriter } from "./write/room-writer";
@@ -22,6 +23,8 @@ export interface RoomInternals {
   state: StateStore;
   store: EventStore;
   writer: RoomWriter;
+  /** Local users per room and membership (cached). */
+  localMembers: LocalMembers;
   /** Read queries for history, relations and threads. */
   history: RoomHistoryRepo;
 }
@@ -44,12 +47,13 @@ export function createRoomServices(deps: RoomServicesDeps): {
   const rooms = createRoomRepo(deps.db);
   const events = createEventRepo(deps.db);
   const state = createStateStore(deps.db);
-  const store = createEventStore({ events, rooms, state });
+  const store = createEventStore({ db: deps.db, events, rooms, state });
   const history = createRoomHistoryRepo(deps.db);
+  const localMembers = createLocalMembers({ db: deps.db, rooms, serverName: deps.config.server_name });
   const listeners = new Set<(e: PersistedEvent) => void>();
   const corePorts = {
     fetchEvent: (id: string) => store.byId(id)?.event,
-    isRejected: (id: string) => Boolean(events.byId(id)?.rejectedReason),
+    isRejected: (id: string) => Boolean(store.byId(id)?.stored.rejectedReason),
   };
   const writer = createRoomWriter({
     db: deps.db,
@@ -59,6 +63,7 @@ export function createRoomServices(deps: RoomServicesDeps): {
     store,
     serverName: deps.config.server_name,
     clock: deps.clock,
+    localMembers,
     signer: { serverName: deps.config.server_name as ServerName, key: deps.signingKey },
     authorizer: createCoreAuthorizer(corePorts),
     resolver: createCoreResolver(corePorts),
@@ -84,10 +89,11 @@ export function createRoomServices(deps: RoomServicesDeps): {
     defaultRoomVersion: deps.config.rooms.default_room_version,
     profileOf: deps.profileOf,
     aggregations: createAggregations({ history, store }).bundle,
+    localMembers,
   });
   return {
     rooms: service,
-    internals: { rooms, events, state, store, writer, history },
+    internals: { rooms, events, state, store, writer, localMembers, history },
     onPersisted(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -6,6 +6,7 @@
 import { type Pdu, type RoomEvent, roomEventOf } from "../../core/events";
 import type { EventId } from "../../core/ids";
 import { type RoomVersionRules, roomVersion } from "../../core/rooms/versions";
+import type { Db } from "../../storage/db";
 import type { EventRepo, StoredEvent } from "../../storage/repos/events";
 import type { RoomRepo, RoomRow } from "../../storage/repos/rooms";
 import type { StateMap, StateStore } from "../../storage/repos/state-store";
@@ -37,9 +38,15 @@ export interface EventStore {
 
 const CACHE = 20_000;
 
-export function createEventStore(deps: { events: EventRepo; rooms: RoomRepo; state: StateStore }): EventStore {
+export function createEventStore(deps: { db: Db; events: EventRepo; rooms: RoomRepo; state: StateStore }): EventStore {
   const cache = new Map<number, LoadedEvent>();
+  const nidById = new Map<string, number>();
   const roomRules = new Map<number, RoomVersionRules>();
+  const forget = (nid: number) => {
+    const hit = cache.get(nid);
+    if (hit) nidById.delete(hit.stored.eventId);
+    cache.delete(nid);
+  };
 
   const rulesOfNid = (roomNid: number): RoomVersionRules => {
     let r = roomRules.get(roomNid);
@@ -49,6 +56,8 @@ export function createEventStore(deps: { events: EventRepo; rooms: RoomRepo; sta
       r = roomVersion(room.roomVersion) ?? undefined;
       if (!r) throw new Error(`room ${room.roomId} has unknown version ${room.roomVersion}`);
       roomRules.set(roomNid, r);
+      // A room created in a transaction that rolls back may hand its number to another room.
+      deps.db.onRollback(() => roomRules.delete(roomNid));
     }
     return r;
   };
@@ -58,8 +67,11 @@ export function createEventStore(deps: { events: EventRepo; rooms: RoomRepo; sta
     if (hit && hit.stored.json === stored.json && hit.stored.redactedBy === stored.redactedBy) return hit;
     const pdu = JSON.parse(stored.json) as Pdu;
     const loaded = { stored, event: roomEventOf(pdu, rulesOfNid(stored.roomNid), stored.eventId as EventId) };
-    if (cache.size >= CACHE) cache.delete(cache.keys().next().value!);
+    if (cache.size >= CACHE) forget(cache.keys().next().value!);
     cache.set(stored.eventNid, loaded);
+    nidById.set(stored.eventId, stored.eventNid);
+    // An event stored in a transaction that rolls back never existed; its number may be reused.
+    deps.db.onRollback(() => forget(stored.eventNid));
     return loaded;
   };
 
@@ -75,6 +87,11 @@ export function createEventStore(deps: { events: EventRepo; rooms: RoomRepo; sta
   return {
     rulesOf: (room) => rulesOfNid(room.roomNid),
     byId(eventId) {
+      const nid = nidById.get(eventId);
+      if (nid !== undefined) {
+        const hit = cache.get(nid);
+        if (hit) return hit;
+      }
       const stored = deps.events.byId(eventId);
       return stored ? fromStored(stored) : null;
     },
@@ -109,7 +126,7 @@ export function createEventStore(deps: { events: EventRepo; rooms: RoomRepo; sta
       return out;
     },
     invalidate(nid) {
-      cache.delete(nid);
+      forget(nid);
     },
   };
 }

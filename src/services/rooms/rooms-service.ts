@@ -14,6 +14,7 @@ import type { BundleAggregations } from "./aggregations";
 import { type ClientEvent, type ClientEventContext, toClientEvent } from "./client-event";
 import { type CreateRoomRequest, createRoom } from "./create-room";
 import type { EventStore, LoadedEvent } from "./event-store";
+import type { LocalMembers } from "./local-members";
 import { createMembershipService, type MembershipService } from "./membership";
 import { createVisibility, type Visibility } from "./visibility";
 import type { RoomWriter } from "./write/room-writer";
@@ -77,6 +78,7 @@ export interface RoomsDeps {
   profileOf(userId: string): { displayname?: string; avatar_url?: string };
   /** Bundled aggregations (unsigned m.relations) for every event served in client format. */
   aggregations?: BundleAggregations;
+  localMembers: LocalMembers;
 }
 
 export function createRoomsService(deps: RoomsDeps): RoomsService {
@@ -210,7 +212,7 @@ export function createRoomsService(deps: RoomsDeps): RoomsService {
     },
     send(viewer, roomId, type, content, txnId) {
       const room = roomOr404(roomId);
-      if (rooms.membership(room.roomNid, viewer.userId)?.membership !== "join") {
+      if (deps.localMembers.membershipOf(room.roomNid, viewer.userId) !== "join") {
         throw MatrixError.forbidden("You are not joined to this room");
       }
       const ev = writer.createLocalEvent(roomId, {

@@ -28,6 +28,7 @@ import type { StateMap, StateStore } from "../../../storage/repos/state-store";
 import type { Clock } from "../../../util/clock";
 import { randomAlnum } from "../../../util/random";
 import type { EventStore, LoadedEvent } from "../event-store";
+import type { LocalMembers } from "../local-members";
 import type { EventAuthorizer, StateResolver } from "./ports";
 
 /** Most prev_events we cite (the spec caps it at 20 for received events). */
@@ -62,6 +63,7 @@ export interface RoomWriterDeps {
   serverName: string;
   clock: Clock;
   signer: Signer;
+  localMembers: LocalMembers;
   authorizer: EventAuthorizer;
   resolver: StateResolver;
   /** Called after commit for every event persisted. */
@@ -255,6 +257,7 @@ export function createRoomWriter(deps: RoomWriterDeps): RoomWriter {
     for (const [k, e] of changes) {
       const { type, stateKey } = state.keyOf(k);
       if (type !== "m.room.member") continue;
+      deps.localMembers.invalidate(room.roomNid);
       const ev = e === 0 ? null : store.byNid(e);
       const membership = ev && typeof ev.event.content.membership === "string" ? ev.event.content.membership : "leave";
       rooms.setMembership({
@@ -268,12 +271,7 @@ export function createRoomWriter(deps: RoomWriterDeps): RoomWriter {
   };
 
   const localUsersOf = (room: RoomRow, event: RoomEvent): string[] => {
-    const users = new Set<string>();
-    for (const m of rooms.members(room.roomNid)) {
-      if (m.membership === "join" || m.membership === "invite" || m.membership === "knock") {
-        if (m.userId.endsWith(`:${deps.serverName}`)) users.add(m.userId);
-      }
-    }
+    const users = new Set(deps.localMembers.of(room.roomNid, ["join", "invite", "knock"]));
     if (event.type === "m.room.member" && event.stateKey?.endsWith(`:${deps.serverName}`)) users.add(event.stateKey);
     return [...users];
   };
