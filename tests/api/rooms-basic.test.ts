@@ -234,3 +234,32 @@ describe("account changes reach rooms", () => {
     expect(after.membership).toBe("leave");
   });
 });
+
+describe("a refused createRoom leaves nothing behind", () => {
+  test("an invalid initial_state rolls the whole room back, and the next room is whole", async () => {
+    const erin = createUserDirect(hs, "erin");
+    const rooms = () => hs.server.db.sqlite.query<{ n: number }, []>("SELECT count(*) AS n FROM rooms").get()!.n;
+    const before = rooms();
+    const bad = await hs.request("POST", "/_matrix/client/v3/createRoom", {
+      token: erin.accessToken,
+      body: {
+        name: "half",
+        initial_state: [{ type: "m.room.member", state_key: erin.userId, content: { membership: "join" } }],
+      },
+    });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).errcode).toBe("M_INVALID_ROOM_STATE");
+    expect(rooms()).toBe(before);
+    // Row numbers freed by the rollback are reused: cached rows of the failed room must not leak into this one.
+    const roomId = await createRoom(erin, { name: "whole", preset: "private_chat" });
+    const state = (await (
+      await hs.request("GET", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state`, {
+        token: erin.accessToken,
+      })
+    ).json()) as { type: string; room_id: string; content: Record<string, unknown> }[];
+    expect(state.every((e) => e.room_id === roomId)).toBe(true);
+    expect(state.find((e) => e.type === "m.room.name")?.content).toEqual({ name: "whole" });
+    const joined = await json(await hs.request("GET", "/_matrix/client/v3/joined_rooms", { token: erin.accessToken }));
+    expect(joined.joined_rooms).toEqual([roomId]);
+  });
+});
