@@ -139,10 +139,14 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     roomInternals: roomServices.internals,
     accounts: account.services.accounts,
     accountData: account.services.accountData,
+    accountDataDefaults: (userId) => [
+      { type: "m.push_rules", content: push.services.rules.pushRulesAccountData(userId) },
+    ],
     filters: account.services.filters,
     unread: push.services.counter,
     e2ee,
   });
+  push.setReadPositions((userId, roomNid) => sync.services.receipts.readPositions(userId, roomNid));
   roomServices.onPersisted((e) => sync.eventPersisted(e));
   account.services.accountEvents.on("accountDataChanged", (e) => sync.accountDataChanged(e));
   const directory = createDirectoryServices({

@@ -26,7 +26,8 @@ beforeAll(async () => {
 afterAll(() => hs.stop());
 
 const enc = encodeURIComponent;
-const put = (u: TestUser, path: string, body: unknown) => call(hs, "PUT", `${BASE}${path}`, { token: u.accessToken, body });
+const put = (u: TestUser, path: string, body: unknown) =>
+  call(hs, "PUT", `${BASE}${path}`, { token: u.accessToken, body });
 const get = <T = Record<string, unknown>>(u: TestUser, path: string) =>
   call<T>(hs, "GET", `${BASE}${path}`, { token: u.accessToken });
 const del = (u: TestUser, path: string) => call(hs, "DELETE", `${BASE}${path}`, { token: u.accessToken });

@@ -27,9 +27,7 @@ import type { AccountEvents } from "../accounts/account-events";
 export const PUSH_RULES_TYPE = "m.push_rules";
 
 /** The wire form of a ruleset: `{ global: { override: [...], content: [...], ... } }`. */
-export interface PushRulesContent {
-  global: PushRuleset;
-}
+export type PushRulesContent = { global: PushRuleset };
 
 export interface PutRuleBody {
   actions: PushAction[];

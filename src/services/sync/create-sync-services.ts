@@ -49,6 +49,8 @@ export interface SyncServicesDeps {
   roomInternals: RoomInternals;
   accounts: AccountsService;
   accountData: AccountDataService;
+  /** Global account data sent in initial syncs when the user stored none of its type (m.push_rules). */
+  accountDataDefaults?: (userId: string) => { type: string; content: Record<string, unknown> }[];
   filters: FiltersService;
   /** Unread notification counts per room and thread (the push service's counter). */
   unread: UnreadCountsSource;
@@ -154,7 +156,7 @@ export function createSyncServices(deps: SyncServicesDeps): {
         defaultTimelineLimit: config.sync.default_timeline_limit,
         maxTimelineLimit: config.sync.max_timeline_limit,
       }),
-      createAccountDataProvider(deps.accountData),
+      createAccountDataProvider(deps.accountData, deps.accountDataDefaults),
       createReceiptsProvider(receipts),
       createTypingProvider(typing),
       createPresenceProvider(presence, syncRepo, localMembersOfNid),

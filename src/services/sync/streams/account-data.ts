@@ -7,7 +7,14 @@ import type { AccountDataService } from "../../account-data/account-data-service
 import type { WireEvent } from "../response";
 import type { StreamProvider } from "./types";
 
-export function createAccountDataProvider(accountData: AccountDataService): StreamProvider {
+/**
+ * `initialDefaults`: global account data the server supplies when the user has stored none of that
+ * type (m.push_rules: the server-default push rules), sent in initial syncs.
+ */
+export function createAccountDataProvider(
+  accountData: AccountDataService,
+  initialDefaults?: (userId: string) => { type: string; content: Record<string, unknown> }[],
+): StreamProvider {
   return {
     name: "accountData",
     positions: () => ({ accountData: accountData.currentPosition() }),
@@ -38,6 +45,12 @@ export function createAccountDataProvider(accountData: AccountDataService): Stre
         const list = perRoom.get(c.roomId) ?? [];
         list.push(ev);
         perRoom.set(c.roomId, list);
+      }
+      if (pass.req.since === null && initialDefaults) {
+        for (const ev of initialDefaults(userId)) {
+          const stored = changes.some((c) => c.roomId === null && c.type === ev.type);
+          if (!stored && filter.accountData.matches({ type: ev.type })) global.push(ev);
+        }
       }
       const limitTo = (list: WireEvent[], limit: number | undefined) =>
         limit === undefined ? list : list.slice(Math.max(0, list.length - limit));
