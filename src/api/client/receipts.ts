@@ -3,12 +3,19 @@
  * receipts.yaml, read_markers.yaml).
  */
 import { z } from "zod";
+import { MatrixError } from "../../core/errors";
 import { zEventId, zRoomId } from "../../core/ids/zod";
 import { type ApiApp, defineEndpoint, route } from "../endpoint";
 
-const zThreadId = z
-  .string({ error: "thread_id field must be a non-empty string" })
-  .min(1, "thread_id field must be a non-empty string");
+/** The spec answers a bad thread_id with M_INVALID_PARAM (not M_BAD_JSON), so it is checked here. */
+function threadIdOf(body: { thread_id?: unknown }): string | undefined {
+  const t = body.thread_id;
+  if (t === undefined) return undefined;
+  if (typeof t !== "string" || t.length === 0) {
+    throw MatrixError.invalidParam("thread_id field must be a non-empty string");
+  }
+  return t;
+}
 
 // api/client-server/receipts.yaml
 export const postReceipt = defineEndpoint({
@@ -21,7 +28,7 @@ export const postReceipt = defineEndpoint({
     receiptType: z.enum(["m.read", "m.read.private", "m.fully_read"]),
     eventId: zEventId,
   }),
-  body: z.looseObject({ thread_id: zThreadId.optional() }),
+  body: z.looseObject({ thread_id: z.unknown().optional() }),
 });
 
 // api/client-server/read_markers.yaml
@@ -40,7 +47,7 @@ export const setReadMarker = defineEndpoint({
 
 export function registerReceiptRoutes(app: ApiApp): void {
   route(app, postReceipt, ({ params, body, user, services }) => {
-    services.receipts.postReceipt(user.userId, params.roomId, params.receiptType, params.eventId, body.thread_id);
+    services.receipts.postReceipt(user.userId, params.roomId, params.receiptType, params.eventId, threadIdOf(body));
     return {};
   });
   route(app, setReadMarker, ({ params, body, user, services }) => {
