@@ -6,6 +6,7 @@ import { type CliContext, type Command, type CommandGroup, EXIT } from "./cli/co
 import { hashPasswordCommand } from "./cli/hash-password";
 import { initCommand } from "./cli/init";
 import { InterruptedError, terminalPrompter } from "./cli/prompt";
+import { roomCommand } from "./cli/room";
 import { runCommand } from "./cli/run";
 import { tokenCommand } from "./cli/token";
 import { userCommand } from "./cli/user";
@@ -17,6 +18,7 @@ export const COMMANDS: Record<string, Command | CommandGroup> = {
   run: runCommand,
   user: userCommand,
   token: tokenCommand,
+  room: roomCommand,
   backup: backupCommand,
   "hash-password": hashPasswordCommand,
   version: versionCommand,

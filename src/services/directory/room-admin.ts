@@ -178,7 +178,7 @@ export function createRoomAdminService(deps: RoomAdminDeps): RoomAdminService {
         deps.repo.setBlock(room.roomId, admin, deps.clock.now());
       }
       if (opts.purge) {
-        const purged = deps.repo.purgeRoom(room.roomNid);
+        const purged = deps.repo.purgeRoom(room.roomNid, deps.clock.now());
         for (const nid of purged.eventNids) deps.store.invalidate(nid);
         deps.state.forget(purged.snapshotNids);
       }
@@ -198,7 +198,8 @@ export function createRoomAdminService(deps: RoomAdminDeps): RoomAdminService {
       const room = roomOr404(roomId);
       if (!room.isBlocked) return { block: false };
       const by = deps.repo.blockedBy(room.roomId);
-      return by !== null ? { block: true, user_id: by } : { block: true };
+      // Blocks made from the command line have no user.
+      return by ? { block: true, user_id: by } : { block: true };
     },
   };
 }

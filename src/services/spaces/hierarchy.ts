@@ -159,8 +159,21 @@ export function createHierarchy(deps: HierarchyDeps): Hierarchy {
         }
       }
 
+      // Drop what the next page would skip anyway, so a page is never empty and the last one has no token.
+      while (session.queue.length > 0 && visits < MAX_VISITS_PER_PAGE) {
+        const id = session.queue[0]!.roomId;
+        if (!session.seen.has(id)) {
+          const room = rooms.byId(id);
+          const summary = room ? roomSummaries.of(room) : null;
+          if (room && summary && canPeekRoom(deps, userId, room, summary)) break;
+          session.seen.add(id);
+          visits++;
+        }
+        session.queue.shift();
+      }
+
       const page: HierarchyPage = { rooms: out };
-      if (session.queue.some((q) => !session.seen.has(q.roomId))) {
+      if (session.queue.length > 0) {
         const token = randomAlnum(24);
         session.expiresAt = clock.now() + SESSION_TTL_MS;
         sessions.set(token, session);

@@ -25,8 +25,16 @@ export interface RoomAdminRepo {
    * references the room, its events or its snapshots by foreign key. The `rooms` row stays (with no
    * current state) so the room ID keeps its blocked flag and room numbers are never reused.
    */
-  purgeRoom(roomNid: number): PurgeResult;
+  purgeRoom(roomNid: number, now?: number): PurgeResult;
 }
+
+/**
+ * Row numbers and stream positions must never go back: other processes (a running server while the
+ * CLI purges) cache events and snapshots by number, and sync tokens hold stream positions. When a
+ * purge removes the highest ones, one inert marker row (an outlier event rejected as "purged", an
+ * empty snapshot) keeps the high-water marks in the purged room.
+ */
+export const PURGED_TYPE = "org.hearth.purged";
 
 /** The tables this function deletes from itself, in this order (children before parents). */
 const CORE_TABLES = new Set([
@@ -62,6 +70,18 @@ export function createRoomAdminRepo(db: Db): RoomAdminRepo {
       "SELECT snapshot_nid FROM state_snapshots WHERE room_nid = ?",
     ),
     aliases: s.query<{ alias: string }, [number]>("SELECT alias FROM room_aliases WHERE room_nid = ? ORDER BY alias"),
+    eventMarks: s.query<{ nid: number | null; stream: number | null }, []>(
+      "SELECT max(event_nid) AS nid, max(stream_ordering) AS stream FROM events",
+    ),
+    maxSnapshot: s.query<{ nid: number | null }, []>("SELECT max(snapshot_nid) AS nid FROM state_snapshots"),
+    eventMarker: s.query(
+      `INSERT INTO events (event_nid, event_id, room_nid, type, state_key, sender, origin_server_ts, depth, stream_ordering,
+         topological_ordering, json, outlier, rejected_reason, received_at)
+       VALUES (?1, '$purged:' || ?1, ?2, '${PURGED_TYPE}', NULL, '', 0, 0, ?3, 0, '{}', 1, 'purged', ?4)`,
+    ),
+    snapshotMarker: s.query(
+      "INSERT INTO state_snapshots (snapshot_nid, room_nid, parent_nid, seq, entry_count, content_hash) VALUES (?, ?, NULL, 0, 0, zeroblob(16))",
+    ),
     purge: [
       "DELETE FROM current_state WHERE room_nid = ?1",
       "DELETE FROM room_memberships WHERE room_nid = ?1",
@@ -122,10 +142,12 @@ export function createRoomAdminRepo(db: Db): RoomAdminRepo {
     moveAlias: (alias, toRoomNid) => {
       q.moveAlias.run(toRoomNid, alias);
     },
-    purgeRoom(roomNid) {
+    purgeRoom(roomNid, now = 0) {
       return db.tx(() => {
         // Tables found by foreign key may reference each other: check the keys at commit, not per statement.
         s.exec("PRAGMA defer_foreign_keys = ON");
+        const marks = q.eventMarks.get()!;
+        const topSnapshot = q.maxSnapshot.get()!.nid;
         const eventNids = q.eventNids.all(roomNid).map((r) => r.event_nid);
         const snapshotNids = q.snapshotNids.all(roomNid).map((r) => r.snapshot_nid);
         const aliases = q.aliases.all(roomNid).map((r) => r.alias);
@@ -142,6 +164,14 @@ export function createRoomAdminRepo(db: Db): RoomAdminRepo {
           ).run(roomNid);
         }
         for (const stmt of q.purge) stmt.run(roomNid);
+        const after = q.eventMarks.get()!;
+        const needNid = marks.nid !== null && (after.nid ?? 0) < marks.nid;
+        const needStream = marks.stream !== null && (after.stream ?? 0) < marks.stream;
+        if (needNid || needStream) {
+          q.eventMarker.run(needNid ? marks.nid : (after.nid ?? 0) + 1, roomNid, needStream ? marks.stream : null, now);
+        }
+        if (topSnapshot !== null && (q.maxSnapshot.get()!.nid ?? 0) < topSnapshot)
+          q.snapshotMarker.run(topSnapshot, roomNid);
         return { eventNids, snapshotNids, aliases };
       });
     },

@@ -54,21 +54,22 @@ export const ROOM_LIST_ORDERS = [
 ] as const;
 export type RoomListOrder = (typeof ROOM_LIST_ORDERS)[number];
 
-const ORDER_SQL: Record<RoomListOrder, string> = {
-  name: "s.name IS NULL, s.name COLLATE NOCASE",
-  canonical_alias: "s.canonical_alias IS NULL, s.canonical_alias",
-  joined_members: "coalesce(s.joined_members, 0)",
-  joined_local_members: "coalesce(s.joined_local_members, 0)",
-  version: "r.room_version",
-  creator: "s.creator",
-  encryption: "s.encryption",
-  federatable: "s.federatable",
-  public: "r.is_public",
-  join_rules: "s.join_rule",
-  guest_access: "s.guest_access",
-  history_visibility: "s.history_visibility",
-  state_events: "coalesce(s.state_events, 0)",
-  room_id: "r.room_id",
+/** ORDER BY terms per order; "x IS NULL" terms keep rooms without a value last in both directions. */
+const ORDER_SQL: Record<RoomListOrder, string[]> = {
+  name: ["s.name IS NULL", "s.name COLLATE NOCASE"],
+  canonical_alias: ["s.canonical_alias IS NULL", "s.canonical_alias"],
+  joined_members: ["coalesce(s.joined_members, 0)"],
+  joined_local_members: ["coalesce(s.joined_local_members, 0)"],
+  version: ["r.room_version"],
+  creator: ["s.creator"],
+  encryption: ["s.encryption"],
+  federatable: ["s.federatable"],
+  public: ["r.is_public"],
+  join_rules: ["s.join_rule"],
+  guest_access: ["s.guest_access"],
+  history_visibility: ["s.history_visibility"],
+  state_events: ["coalesce(s.state_events, 0)"],
+  room_id: ["r.room_id"],
 };
 
 export interface RoomSummaryRepo {
@@ -245,8 +246,6 @@ export function createRoomSummaryRepo(db: Db): RoomSummaryRepo {
     list({ orderBy, dir, search, from, limit }) {
       const where = search ? `WHERE ${SEARCH}` : "";
       const order = ORDER_SQL[orderBy]
-        .split(", ")
-        // "x IS NULL" terms keep rooms without a value last in both directions.
         .map((c) => (c.endsWith("IS NULL") ? c : `${c} ${dir === "b" ? "DESC" : "ASC"}`))
         .join(", ");
       const sql = `SELECT ${LISTING_COLS} FROM rooms r LEFT JOIN room_summaries s ON s.room_nid = r.room_nid ${where}
