@@ -34,7 +34,9 @@ const receiptPath = (roomId: string, type: string, eventId: string) =>
   `/_matrix/client/v3/rooms/${enc(roomId)}/receipt/${type}/${enc(eventId)}`;
 const ephemeral = (s: { rooms: { join: Record<string, { ephemeral: { events: Ev[] } }> } }, roomId: string) =>
   s.rooms.join[roomId]?.ephemeral.events ?? [];
-const receiptsIn = (events: Ev[]) => events.filter((e) => e.type === "m.receipt").map((e) => e.content);
+type ReceiptContent = Record<string, Record<string, Record<string, unknown>>>;
+const receiptsIn = (events: Ev[]) =>
+  events.filter((e) => e.type === "m.receipt").map((e) => e.content as ReceiptContent);
 
 describe("typing", () => {
   test("a user's typing reaches the room's members, and ends when they stop or it times out", async () => {
