@@ -41,7 +41,9 @@ brackets), room version, and whether the room is published or blocked.
 
 Options:
   --search TEXT     Only rooms whose name or canonical alias contains TEXT, or whose ID is TEXT
-  --order-by FIELD  ${ROOM_LIST_ORDERS.join(", ")} (default name)
+  --order-by FIELD  Sort by name (the default), canonical_alias, joined_members,
+                    joined_local_members, version, creator, encryption, federatable, public,
+                    join_rules, guest_access, history_visibility, state_events or room_id
   --reverse         Reverse the order
 ${CONFIG_FLAG_HELP}`,
   valueFlags: ["search", "order-by", "config"],
