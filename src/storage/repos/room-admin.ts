@@ -144,24 +144,36 @@ export function createRoomAdminRepo(db: Db): RoomAdminRepo {
     },
     purgeRoom(roomNid, now = 0) {
       return db.tx(() => {
-        // Tables found by foreign key may reference each other: check the keys at commit, not per statement.
-        s.exec("PRAGMA defer_foreign_keys = ON");
         const marks = q.eventMarks.get()!;
         const topSnapshot = q.maxSnapshot.get()!.nid;
         const eventNids = q.eventNids.all(roomNid).map((r) => r.event_nid);
         const snapshotNids = q.snapshotNids.all(roomNid).map((r) => r.snapshot_nid);
         const aliases = q.aliases.all(roomNid).map((r) => r.alias);
-        for (const fk of referencingKeys()) {
+        // Tables found by foreign key may reference each other: a delete refused because another
+        // table still points at the rows is retried after the others (a refused statement leaves the
+        // transaction intact); what still fails after that aborts the purge.
+        let pending = referencingKeys().map((fk) => {
           const target =
             fk.to === "room"
-              ? "?1"
+              ? "= ?1"
               : fk.to === "event"
-                ? "SELECT event_nid FROM events WHERE room_nid = ?1"
-                : "SELECT snapshot_nid FROM state_snapshots WHERE room_nid = ?1";
-          const op = fk.to === "room" ? "=" : "IN";
-          s.query(
-            `DELETE FROM ${quote(fk.table)} WHERE ${quote(fk.from)} ${op} ${op === "IN" ? `(${target})` : target}`,
-          ).run(roomNid);
+                ? "IN (SELECT event_nid FROM events WHERE room_nid = ?1)"
+                : "IN (SELECT snapshot_nid FROM state_snapshots WHERE room_nid = ?1)";
+          return `DELETE FROM ${quote(fk.table)} WHERE ${quote(fk.from)} ${target}`;
+        });
+        while (pending.length > 0) {
+          const failed: string[] = [];
+          let lastError: unknown = null;
+          for (const sql of pending) {
+            try {
+              s.query(sql).run(roomNid);
+            } catch (e) {
+              failed.push(sql);
+              lastError = e;
+            }
+          }
+          if (failed.length === pending.length) throw lastError;
+          pending = failed;
         }
         for (const stmt of q.purge) stmt.run(roomNid);
         const after = q.eventMarks.get()!;
