@@ -284,6 +284,9 @@ describe("the published room directory", () => {
     expect(await search({ room_types: ["m.space"] })).toEqual([space]);
     expect(await search({ room_types: [null] })).toEqual([listed]);
     expect(await search({ room_types: [null, "m.space"] })).toEqual([listed, space]);
+    const viaSdk = await sdk(bob).publicRooms({ filter: { generic_search_term: "tomato" }, limit: 5 });
+    expect(viaSdk.chunk.map((c) => c.room_id)).toEqual([listed]);
+    expect(viaSdk.total_room_count_estimate).toBe(1);
   });
 
   test("pagination: limit, next_batch and prev_batch walk every room once", async () => {
