@@ -66,7 +66,15 @@ export function wrapDb(sqlite: Database): Db {
       }
       depth--;
       if (depth === 0) {
-        sqlite.exec("COMMIT");
+        try {
+          sqlite.exec("COMMIT");
+        } catch (e) {
+          // A failed COMMIT (deferred constraint, disk full) leaves nothing written: undo and say so.
+          if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
+          for (const hook of rollbackHooks.splice(0).reverse()) hook();
+          commitHooks.length = 0;
+          throw e;
+        }
         rollbackHooks.length = 0;
         const hooks = commitHooks;
         commitHooks = [];

@@ -132,3 +132,39 @@ describe("state store", () => {
     expect(depth).toBeGreaterThan(0);
   });
 });
+
+describe("transactions", () => {
+  test("a COMMIT that fails rolls back and runs the rollback hooks", () => {
+    db.sqlite.exec("PRAGMA foreign_keys = ON");
+    db.sqlite.exec("CREATE TABLE parent (id INTEGER PRIMARY KEY) STRICT");
+    db.sqlite.exec("CREATE TABLE child (pid INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED) STRICT");
+    let rolledBack = false;
+    let committed = false;
+    expect(() =>
+      db.tx(() => {
+        db.sqlite.exec("INSERT INTO child (pid) VALUES (42)");
+        db.onRollback(() => {
+          rolledBack = true;
+        });
+        db.afterCommit(() => {
+          committed = true;
+        });
+      }),
+    ).toThrow();
+    expect(rolledBack).toBe(true);
+    expect(committed).toBe(false);
+    expect(db.sqlite.inTransaction).toBe(false);
+    expect(db.sqlite.query<{ n: number }, []>("SELECT count(*) AS n FROM child").get()!.n).toBe(0);
+  });
+
+  test("an async callback is refused and rolled back", () => {
+    db.sqlite.exec("CREATE TABLE t (x INTEGER) STRICT");
+    expect(() =>
+      db.tx(() => {
+        db.sqlite.exec("INSERT INTO t VALUES (1)");
+        return Promise.resolve();
+      }),
+    ).toThrow("async callback");
+    expect(db.sqlite.query<{ n: number }, []>("SELECT count(*) AS n FROM t").get()!.n).toBe(0);
+  });
+});
