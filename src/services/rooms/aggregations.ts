@@ -31,10 +31,23 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
-export function createAggregations(deps: { history: RoomHistoryRepo; store: EventStore }): {
+export interface Aggregations {
   bundle: BundleAggregations;
-} {
+  /**
+   * Runs `fn` (which serialises these events) with their child counts loaded in one query instead
+   * of one per event. Synchronous, so nothing can change in between.
+   */
+  withPrimed<T>(roomNid: number, eventIds: readonly string[], fn: () => T): T;
+}
+
+export function createAggregations(deps: { history: RoomHistoryRepo; store: EventStore }): Aggregations {
   const { history, store } = deps;
+  let primed: { roomNid: number; counts: Map<string, Map<string, number>>; ids: Set<string> } | null = null;
+  const NONE: ReadonlyMap<string, number> = new Map();
+  const countsOf = (roomNid: number, eventId: string): ReadonlyMap<string, number> => {
+    if (primed && primed.roomNid === roomNid && primed.ids.has(eventId)) return primed.counts.get(eventId) ?? NONE;
+    return history.relationCounts(roomNid, eventId);
+  };
 
   const latestEdit = (loaded: LoadedEvent): LoadedEvent | null => {
     const s = loaded.stored;
@@ -54,7 +67,7 @@ export function createAggregations(deps: { history: RoomHistoryRepo; store: Even
   ): Record<string, unknown> | undefined => {
     const s = loaded.stored;
     if (s.stateKey !== null) return undefined;
-    const counts = history.relationCounts(s.roomNid, s.eventId);
+    const counts = countsOf(s.roomNid, s.eventId);
     if (counts.size === 0) return undefined;
     const rel: Record<string, unknown> = {};
     const plain: ClientEventContext = { ...ctx, extraUnsigned: undefined };
@@ -83,5 +96,16 @@ export function createAggregations(deps: { history: RoomHistoryRepo; store: Even
     return Object.keys(rel).length > 0 ? { "m.relations": rel } : undefined;
   };
 
-  return { bundle: (loaded, ctx, viewerId) => bundle(loaded, ctx, viewerId, false) };
+  return {
+    bundle: (loaded, ctx, viewerId) => bundle(loaded, ctx, viewerId, false),
+    withPrimed(roomNid, eventIds, fn) {
+      const outer = primed;
+      primed = { roomNid, counts: history.relationCountsMany(roomNid, eventIds), ids: new Set(eventIds) };
+      try {
+        return fn();
+      } finally {
+        primed = outer;
+      }
+    },
+  };
 }

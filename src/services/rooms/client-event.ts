@@ -30,7 +30,8 @@ export function toClientEvent(loaded: LoadedEvent, ctx: ClientEventContext, dept
   const redactedBy = loaded.stored.redactedBy;
   const content = redactedBy ? ((redactEvent(ev.pdu, ctx.rules.redaction).content ?? {}) as JsonObject) : ev.content;
   const unsigned: JsonObject = { age: Math.max(0, ctx.now - ev.originServerTs) };
-  if (ctx.viewer && ctx.txnOf) {
+  // Only the sender's own device can have sent it: skip the lookup for everyone else's events.
+  if (ctx.viewer && ctx.txnOf && ev.sender === ctx.viewer.userId) {
     const txn = ctx.txnOf(ev.eventId);
     if (txn && txn.userId === ctx.viewer.userId && txn.deviceId === ctx.viewer.deviceId)
       unsigned.transaction_id = txn.txnId;

@@ -5,9 +5,8 @@
  */
 import { MatrixError } from "../../core/errors";
 import type { ClientEvent } from "./client-event";
-import { toClientEvent } from "./client-event";
 import type { LoadedEvent } from "./event-store";
-import { MESSAGES_MAX_LIMIT, type ReadDeps } from "./messages";
+import { clientEvents, MESSAGES_MAX_LIMIT, type ReadDeps } from "./messages";
 import { parseRoomEventFilter } from "./messages-filter";
 import { formatTopoToken, tokenAfter, tokenBefore } from "./pagination-token";
 import type { Viewer } from "./rooms-service";
@@ -65,13 +64,21 @@ export function getEventContext(
     state.push(ev);
   }
 
-  const ctx = deps.clientContext(a.room, viewer);
+  const [event, eventsBefore, eventsAfter, stateEvents] = clientEvents(
+    deps,
+    a.room,
+    viewer,
+    [target],
+    before.events,
+    after.events,
+    state,
+  );
   return {
     start: formatTopoToken(before.next),
     end: formatTopoToken(after.next),
-    event: toClientEvent(target, ctx),
-    events_before: before.events.map((e) => toClientEvent(e, ctx)),
-    events_after: after.events.map((e) => toClientEvent(e, ctx)),
-    state: state.map((e) => toClientEvent(e, ctx)),
+    event: event![0]!,
+    events_before: eventsBefore!,
+    events_after: eventsAfter!,
+    state: stateEvents!,
   };
 }

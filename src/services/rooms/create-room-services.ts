@@ -10,7 +10,7 @@ import { createRoomRepo, type RoomRepo } from "../../storage/repos/rooms";
 import { createStateStore, type StateStore } from "../../storage/repos/state-store";
 import type { Clock } from "../../util/clock";
 import type { Logger } from "../../util/log";
-import { createAggregations } from "./aggregations";
+import { type Aggregations, createAggregations } from "./aggregations";
 import { createEventStore, type EventStore } from "./event-store";
 import { createLocalMembers, type LocalMembers } from "./local-members";
 import { createRoomsService, type RoomsService } from "./rooms-service";
@@ -27,6 +27,8 @@ export interface RoomInternals {
   localMembers: LocalMembers;
   /** Read queries for history, relations and threads. */
   history: RoomHistoryRepo;
+  /** Bundled aggregations (m.relations), with batch loading for pages of events. */
+  aggregations: Aggregations;
 }
 
 export interface RoomServicesDeps {
@@ -49,6 +51,7 @@ export function createRoomServices(deps: RoomServicesDeps): {
   const state = createStateStore(deps.db);
   const store = createEventStore({ db: deps.db, events, rooms, state });
   const history = createRoomHistoryRepo(deps.db);
+  const aggregations = createAggregations({ history, store });
   const localMembers = createLocalMembers({ db: deps.db, rooms, serverName: deps.config.server_name });
   const listeners = new Set<(e: PersistedEvent) => void>();
   const corePorts = {
@@ -88,12 +91,12 @@ export function createRoomServices(deps: RoomServicesDeps): {
     clock: deps.clock,
     defaultRoomVersion: deps.config.rooms.default_room_version,
     profileOf: deps.profileOf,
-    aggregations: createAggregations({ history, store }).bundle,
+    aggregations: aggregations.bundle,
     localMembers,
   });
   return {
     rooms: service,
-    internals: { rooms, events, state, store, writer, localMembers, history },
+    internals: { rooms, events, state, store, writer, localMembers, history, aggregations },
     onPersisted(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -5,6 +5,7 @@
  */
 import type { RoomHistoryRepo } from "../../storage/repos/room-history";
 import type { RoomRepo, RoomRow } from "../../storage/repos/rooms";
+import type { Aggregations } from "./aggregations";
 import type { ClientEvent, ClientEventContext } from "./client-event";
 import { type ContextResponse, getEventContext } from "./context";
 import type { EventStore } from "./event-store";
@@ -42,6 +43,7 @@ export interface RoomHistoryDeps {
   visibility: Visibility;
   /** The client-format context (with bundled aggregations) of the rooms service. */
   clientContext(room: RoomRow, viewer: Viewer): ClientEventContext;
+  aggregations: Pick<Aggregations, "withPrimed">;
 }
 
 export function createRoomHistoryService(deps: RoomHistoryDeps): RoomHistoryService {
@@ -52,6 +54,7 @@ export function createRoomHistoryService(deps: RoomHistoryDeps): RoomHistoryServ
     store: deps.store,
     rooms: deps.rooms,
     clientContext: deps.clientContext,
+    aggregations: deps.aggregations,
   };
   return {
     messages: (viewer, roomId, req) => getMessages(read, viewer, roomId, req),

@@ -137,7 +137,8 @@ export function createTimeline(deps: TimelineDeps): Timeline {
       if (limit <= 0) return done(false);
       let looked = 0;
       for (;;) {
-        const want = Math.min(Math.max(limit - events.length, 10) * 2, 500);
+        // One more than needed tells whether history goes on; later rounds (after invisible events) read more.
+        const want = Math.min(looked === 0 ? limit + 1 : Math.max(limit - events.length + 1, 50), 500);
         const batch = history.page(a.room.roomNid, cursor, dir, want, filter);
         for (const stored of batch) {
           if (past(stored, to)) return done(false, true);

@@ -5,6 +5,7 @@
 import { MatrixError } from "../../core/errors";
 import type { RoomHistoryRepo } from "../../storage/repos/room-history";
 import type { RoomRow } from "../../storage/repos/rooms";
+import type { Aggregations } from "./aggregations";
 import type { ClientEvent, ClientEventContext } from "./client-event";
 import { toClientEvent } from "./client-event";
 import type { EventStore, LoadedEvent } from "./event-store";
@@ -36,6 +37,19 @@ export interface ReadDeps {
   history: RoomHistoryRepo;
   store: EventStore;
   clientContext(room: RoomRow, viewer: Viewer): ClientEventContext;
+  aggregations: Pick<Aggregations, "withPrimed">;
+}
+
+/** Events in the client format, their bundled aggregations loaded in one query. */
+export function clientEvents(
+  deps: ReadDeps,
+  room: RoomRow,
+  viewer: Viewer,
+  ...lists: readonly LoadedEvent[][]
+): ClientEvent[][] {
+  const ctx = deps.clientContext(room, viewer);
+  const ids = lists.flatMap((l) => l.filter((e) => e.stored.stateKey === null).map((e) => e.stored.eventId));
+  return deps.aggregations.withPrimed(room.roomNid, ids, () => lists.map((l) => l.map((e) => toClientEvent(e, ctx))));
 }
 
 /**
@@ -81,14 +95,10 @@ export function getMessages(deps: ReadDeps, viewer: Viewer, roomId: string, req:
     filter.history,
     to ? deps.timeline.positionOf(a, to) : undefined,
   );
-  const ctx = deps.clientContext(a.room, viewer);
-  const out: MessagesResponse = {
-    start: startToken,
-    chunk: scan.events.map((e) => toClientEvent(e, ctx)),
-  };
+  const members = filter.lazyLoadMembers && scan.events.length > 0 ? lazyMembers(deps.store, scan.events) : null;
+  const [chunk, state] = clientEvents(deps, a.room, viewer, scan.events, members ?? []);
+  const out: MessagesResponse = { start: startToken, chunk: chunk! };
   if (!scan.exhausted) out.end = formatTopoToken(scan.next);
-  if (filter.lazyLoadMembers && scan.events.length > 0) {
-    out.state = lazyMembers(deps.store, scan.events).map((e) => toClientEvent(e, ctx));
-  }
+  if (members) out.state = state!;
   return out;
 }

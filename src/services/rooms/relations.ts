@@ -6,9 +6,8 @@
  */
 import { MatrixError } from "../../core/errors";
 import type { ClientEvent } from "./client-event";
-import { toClientEvent } from "./client-event";
 import type { LoadedEvent } from "./event-store";
-import type { ReadDeps } from "./messages";
+import { clientEvents, type ReadDeps } from "./messages";
 import type { HistoryAccess } from "./messages-timeline";
 import { HISTORY_END } from "./messages-timeline";
 import {
@@ -108,8 +107,7 @@ export function getRelations(
     }
   }
 
-  const ctx = deps.clientContext(a.room, viewer);
-  const out: RelationsResponse = { chunk: found.map((e) => toClientEvent(e, ctx)) };
+  const out: RelationsResponse = { chunk: clientEvents(deps, a.room, viewer, found)[0]! };
   if (more) out.next_batch = formatTopoToken(cursor);
   if (req.from !== undefined) out.prev_batch = req.from;
   if (req.recurse !== undefined) out.recursion_depth = depth;

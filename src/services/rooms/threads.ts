@@ -5,8 +5,8 @@
  */
 import { MatrixError } from "../../core/errors";
 import type { ClientEvent } from "./client-event";
-import { toClientEvent } from "./client-event";
-import type { ReadDeps } from "./messages";
+import type { LoadedEvent } from "./event-store";
+import { clientEvents, type ReadDeps } from "./messages";
 import { HISTORY_END } from "./messages-timeline";
 import { formatTopoToken, type HistoryPosition, parsePaginationToken } from "./pagination-token";
 import type { Viewer } from "./rooms-service";
@@ -33,18 +33,18 @@ export function getThreads(
   let before: HistoryPosition = from ? deps.timeline.positionOf(a, from) : HISTORY_END;
   const participant = req.include === "participated" ? viewer.userId : undefined;
 
-  const ctx = deps.clientContext(a.room, viewer);
-  const chunk: ClientEvent[] = [];
+  const roots: LoadedEvent[] = [];
   let more = true;
-  while (chunk.length < limit && more) {
-    const want = limit - chunk.length;
-    const roots = deps.history.threadRoots(a.room.roomNid, before, want, participant);
-    more = roots.length === want;
-    for (const r of roots) {
+  while (roots.length < limit && more) {
+    const want = limit - roots.length;
+    const rows = deps.history.threadRoots(a.room.roomNid, before, want, participant);
+    more = rows.length === want;
+    for (const r of rows) {
       before = r.latest;
       const root = deps.store.byId(r.rootId);
-      if (root && deps.timeline.canSee(a, root)) chunk.push(toClientEvent(root, ctx));
+      if (root && deps.timeline.canSee(a, root)) roots.push(root);
     }
   }
+  const chunk = clientEvents(deps, a.room, viewer, roots)[0]!;
   return more ? { chunk, next_batch: formatTopoToken(before) } : { chunk };
 }

@@ -59,6 +59,8 @@ export interface RoomHistoryRepo {
   ): StoredEvent[];
   /** rel_type -> number of valid, unredacted children of an event. */
   relationCounts(roomNid: number, eventId: string): Map<string, number>;
+  /** The same for many events in one query (events without children are absent). */
+  relationCountsMany(roomNid: number, eventIds: readonly string[]): Map<string, Map<string, number>>;
   /** m.replace children by `sender` of `type`, newest first (origin_server_ts, then event_id). */
   editCandidates(roomNid: number, eventId: string, sender: string, type: string, limit: number): StoredEvent[];
   /** The newest event of a thread (topologically), or null. */
@@ -108,25 +110,25 @@ export function createRoomHistoryRepo(db: Db): RoomHistoryRepo {
         ORDER BY topological_ordering DESC, stream_ordering DESC LIMIT 1`,
     ),
     counts: s.query<{ rel_type: string | null; n: number }, [string, number]>(
-      `SELECT rel_type, count(*) AS n FROM events WHERE relates_to_id = ? AND room_nid = ? AND ${VALID}
+      `SELECT rel_type, count(*) AS n FROM events WHERE relates_to_id = ? AND +room_nid = ? AND ${VALID}
          AND redacted_by IS NULL GROUP BY rel_type`,
     ),
     edits: s.query<EventRow, [string, number, string, string, number]>(
-      `SELECT ${COLS} FROM events WHERE relates_to_id = ? AND rel_type = 'm.replace' AND room_nid = ? AND sender = ?
+      `SELECT ${COLS} FROM events WHERE relates_to_id = ? AND rel_type = 'm.replace' AND +room_nid = ? AND sender = ?
          AND type = ? AND state_key IS NULL AND redacted_by IS NULL AND ${VALID}
        ORDER BY origin_server_ts DESC, event_id DESC LIMIT ?`,
     ),
     latestInThread: s.query<EventRow, [string, number]>(
-      `SELECT ${COLS} FROM events WHERE relates_to_id = ? AND rel_type = 'm.thread' AND room_nid = ?
+      `SELECT ${COLS} FROM events WHERE relates_to_id = ? AND rel_type = 'm.thread' AND +room_nid = ?
          AND redacted_by IS NULL AND ${VALID}
        ORDER BY topological_ordering DESC, stream_ordering DESC LIMIT 1`,
     ),
     sentInThread: s.query<{ one: number }, [string, number, string]>(
-      `SELECT 1 AS one FROM events WHERE relates_to_id = ? AND rel_type = 'm.thread' AND room_nid = ? AND sender = ?
+      `SELECT 1 AS one FROM events WHERE relates_to_id = ? AND rel_type = 'm.thread' AND +room_nid = ? AND sender = ?
          AND redacted_by IS NULL AND ${VALID} LIMIT 1`,
     ),
     references: s.query<{ event_id: string }, [string, number, number]>(
-      `SELECT event_id FROM events WHERE relates_to_id = ? AND rel_type = 'm.reference' AND room_nid = ?
+      `SELECT event_id FROM events WHERE relates_to_id = ? AND rel_type = 'm.reference' AND +room_nid = ?
          AND redacted_by IS NULL AND ${VALID}
        ORDER BY topological_ordering, stream_ordering LIMIT ?`,
     ),
@@ -211,7 +213,7 @@ export function createRoomHistoryRepo(db: Db): RoomHistoryRepo {
     relations(roomNid, eventId, filter, maxDepth, from, dir, limit) {
       const hop = (alias: string) => {
         const parts = [
-          `${alias}.room_nid = ?`,
+          `+${alias}.room_nid = ?`,
           `${alias}.outlier = 0`,
           `${alias}.rejected_reason IS NULL`,
           `${alias}.soft_failed = 0`,
@@ -247,6 +249,24 @@ export function createRoomHistoryRepo(db: Db): RoomHistoryRepo {
     relationCounts(roomNid, eventId) {
       const out = new Map<string, number>();
       for (const r of q.counts.all(eventId, roomNid)) if (r.rel_type !== null) out.set(r.rel_type, r.n);
+      return out;
+    },
+    relationCountsMany(roomNid, eventIds) {
+      const out = new Map<string, Map<string, number>>();
+      for (let i = 0; i < eventIds.length; i += 200) {
+        const chunk = eventIds.slice(i, i + 200);
+        const rows = stmt(
+          `SELECT relates_to_id, rel_type, count(*) AS n FROM events
+            WHERE relates_to_id IN (${chunk.map(() => "?").join(",")}) AND +room_nid = ? AND ${VALID}
+              AND redacted_by IS NULL AND rel_type IS NOT NULL
+            GROUP BY relates_to_id, rel_type`,
+        ).all(...chunk, roomNid) as unknown as { relates_to_id: string; rel_type: string; n: number }[];
+        for (const r of rows) {
+          const m = out.get(r.relates_to_id) ?? new Map<string, number>();
+          m.set(r.rel_type, r.n);
+          out.set(r.relates_to_id, m);
+        }
+      }
       return out;
     },
     editCandidates: (roomNid, eventId, sender, type, limit) =>
