@@ -153,42 +153,47 @@ export function createDeviceKeysService(deps: DeviceKeysDeps): DeviceKeysService
         user_signing_keys: {},
         failures: {},
       };
-      for (const [userId, deviceIds] of Object.entries(query)) {
+      const local: string[] = [];
+      for (const userId of Object.keys(query)) {
         const server = serverOf(userId);
         if (server === null) continue;
-        if (server !== deps.serverName) {
-          out.failures[server] = federationUnavailable();
-          continue;
+        if (server !== deps.serverName) out.failures[server] = federationUnavailable();
+        else {
+          local.push(userId);
+          out.device_keys[userId] = {};
         }
-        const wanted = deviceIds.length > 0 ? new Set(deviceIds) : null;
-        const devices: Record<string, JsonObject> = {};
-        const deviceSigs = deps.crossSigning.selectSignatures(userId, [userId]);
-        for (const d of keys.selectUserDeviceKeys(userId)) {
-          if (wanted && !wanted.has(d.deviceId)) continue;
-          const obj = withSignatures(
-            JSON.parse(d.keyJson) as JsonObject,
-            deviceSigs.filter((s) => s.targetKeyId === d.deviceId),
-          );
-          devices[d.deviceId] = {
-            ...obj,
-            unsigned: d.displayName !== null ? { device_display_name: d.displayName } : {},
-          };
-        }
-        out.device_keys[userId] = devices;
+      }
+      if (local.length === 0) return out;
 
-        // Signatures by the key's owner, or by the requester (their user-signing key on this
-        // user's master key); never signatures by third users' user-signing keys.
-        const visibleSigs = deps.crossSigning.selectSignatures(userId, [userId, requester]);
-        for (const k of deps.crossSigning.selectKeys(userId)) {
-          const obj = JSON.parse(k.keyJson) as JsonObject;
-          if (k.usage === "master") {
-            out.master_keys[userId] = withSignatures(
-              obj,
-              visibleSigs.filter((s) => s.targetKeyId === k.publicKey),
-            );
-          } else if (k.usage === "self_signing") out.self_signing_keys[userId] = obj;
-          else if (userId === requester) out.user_signing_keys[userId] = obj;
-        }
+      // Signatures by the key's owner, or by the requester (their user-signing key on this user's
+      // master key); never signatures made with third users' user-signing keys.
+      const sigs = new Map<string, StoredSignature[]>();
+      for (const sig of deps.crossSigning.selectVisibleSignatures(local, requester)) {
+        const k = `${sig.targetUserId}\n${sig.targetKeyId}`;
+        const list = sigs.get(k);
+        if (list) list.push(sig);
+        else sigs.set(k, [sig]);
+      }
+      const sigsOn = (userId: string, keyId: string) => sigs.get(`${userId}\n${keyId}`) ?? [];
+
+      const wanted = new Map<string, Set<string> | null>();
+      for (const u of local) wanted.set(u, query[u]!.length > 0 ? new Set(query[u]) : null);
+      for (const d of keys.selectUsersDeviceKeys(local)) {
+        const only = wanted.get(d.userId);
+        if (only && !only.has(d.deviceId)) continue;
+        // Devices keep their own signatures; only the owner's self-signing key adds to them.
+        const extra = sigsOn(d.userId, d.deviceId).filter((x) => x.signerUserId === d.userId);
+        const obj = withSignatures(JSON.parse(d.keyJson) as JsonObject, extra);
+        out.device_keys[d.userId]![d.deviceId] = {
+          ...obj,
+          unsigned: d.displayName !== null ? { device_display_name: d.displayName } : {},
+        };
+      }
+      for (const k of deps.crossSigning.selectKeysOfUsers(local)) {
+        const obj = JSON.parse(k.keyJson) as JsonObject;
+        if (k.usage === "master") out.master_keys[k.userId] = withSignatures(obj, sigsOn(k.userId, k.publicKey));
+        else if (k.usage === "self_signing") out.self_signing_keys[k.userId] = obj;
+        else if (k.userId === requester) out.user_signing_keys[k.userId] = obj;
       }
       return out;
     },

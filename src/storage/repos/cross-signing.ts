@@ -1,5 +1,6 @@
 /** Cross-signing keys and the signatures uploaded with POST /keys/signatures/upload. */
 import type { Db } from "../db";
+import { chunked, IN_LIST } from "./e2ee-chunks";
 
 export type CrossSigningUsage = "master" | "self_signing" | "user_signing";
 
@@ -25,9 +26,16 @@ export interface StoredSignature {
 export interface CrossSigningRepo {
   selectKey(userId: string, usage: CrossSigningUsage): StoredCrossSigningKey | null;
   selectKeys(userId: string): StoredCrossSigningKey[];
+  /** The cross-signing keys of many users at once. */
+  selectKeysOfUsers(userIds: readonly string[]): StoredCrossSigningKey[];
   upsertKey(k: StoredCrossSigningKey, at: number): void;
   deleteKeys(userId: string): number;
 
+  /**
+   * Signatures on the keys of many users that `viewer` may see: those made by the key's owner, and
+   * those made by `viewer`.
+   */
+  selectVisibleSignatures(targetUserIds: readonly string[], viewer: string): StoredSignature[];
   /** Signatures on the target's keys made by any of `signers`. */
   selectSignatures(targetUserId: string, signers: readonly string[]): StoredSignature[];
   upsertSignature(s: StoredSignature): void;
@@ -73,6 +81,13 @@ export function createCrossSigningRepo(db: Db): CrossSigningRepo {
     selectKeys: s.query<KeySql, [string]>(
       "SELECT user_id, usage, public_key, key_json FROM e2e_cross_signing_keys WHERE user_id = ? ORDER BY usage",
     ),
+    selectKeysOf: s.query<KeySql, string[]>(
+      `SELECT user_id, usage, public_key, key_json FROM e2e_cross_signing_keys WHERE user_id IN (${IN_LIST})`,
+    ),
+    selectVisible: s.query<SigSql, string[]>(
+      `SELECT target_user_id, target_key_id, signer_user_id, signer_key_id, signature FROM e2e_key_signatures
+        WHERE target_user_id IN (${IN_LIST}) AND (signer_user_id = target_user_id OR signer_user_id = ?)`,
+    ),
     upsertKey: s.query(
       `INSERT INTO e2e_cross_signing_keys (user_id, usage, public_key, key_json, uploaded_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (user_id, usage) DO UPDATE SET public_key = excluded.public_key, key_json = excluded.key_json,
@@ -100,6 +115,8 @@ export function createCrossSigningRepo(db: Db): CrossSigningRepo {
       return r ? toKey(r) : null;
     },
     selectKeys: (userId) => q.selectKeys.all(userId).map(toKey),
+    selectKeysOfUsers: (userIds) => chunked(userIds, (c) => q.selectKeysOf.all(...c)).map(toKey),
+    selectVisibleSignatures: (targets, viewer) => chunked(targets, (c) => q.selectVisible.all(...c, viewer)).map(toSig),
     upsertKey(k, at) {
       q.upsertKey.run(k.userId, k.usage, k.publicKey, k.keyJson, at);
     },

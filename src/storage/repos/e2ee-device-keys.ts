@@ -1,5 +1,6 @@
 /** Device identity keys, one-time keys and fallback keys (POST /keys/upload, /keys/query, /keys/claim). */
 import type { Db } from "../db";
+import { chunked, IN_LIST } from "./e2ee-chunks";
 
 export interface StoredDeviceKeys {
   userId: string;
@@ -25,6 +26,8 @@ export interface DeviceKeysRepo {
   selectDeviceKeys(userId: string, deviceId: string): StoredDeviceKeys | null;
   /** Every device of the user that has uploaded keys, with the device's display name. */
   selectUserDeviceKeys(userId: string): (StoredDeviceKeys & { displayName: string | null })[];
+  /** The same for many users at once (in no particular order). */
+  selectUsersDeviceKeys(userIds: readonly string[]): (StoredDeviceKeys & { displayName: string | null })[];
   upsertDeviceKeys(k: StoredDeviceKeys, at: number): void;
 
   /** The stored JSON of the unclaimed one-time key `<algorithm>:<keyId>`, if any. */
@@ -72,6 +75,11 @@ export function createDeviceKeysRepo(db: Db): DeviceKeysRepo {
       `SELECT k.user_id, k.device_id, k.key_json, k.ed25519_key, d.display_name
          FROM e2e_device_keys k JOIN devices d ON d.user_id = k.user_id AND d.device_id = k.device_id
         WHERE k.user_id = ? ORDER BY k.device_id`,
+    ),
+    selectUsersKeys: s.query<DeviceKeysRow & { display_name: string | null }, string[]>(
+      `SELECT k.user_id, k.device_id, k.key_json, k.ed25519_key, d.display_name
+         FROM e2e_device_keys k JOIN devices d ON d.user_id = k.user_id AND d.device_id = k.device_id
+        WHERE k.user_id IN (${IN_LIST})`,
     ),
     upsertKeys: s.query(
       `INSERT INTO e2e_device_keys (user_id, device_id, key_json, ed25519_key, uploaded_at) VALUES (?, ?, ?, ?, ?)
@@ -122,6 +130,11 @@ export function createDeviceKeysRepo(db: Db): DeviceKeysRepo {
     },
     selectUserDeviceKeys: (userId) =>
       q.selectUserKeys.all(userId).map((r) => ({ ...toDeviceKeys(r), displayName: r.display_name })),
+    selectUsersDeviceKeys: (userIds) =>
+      chunked(userIds, (c) => q.selectUsersKeys.all(...c)).map((r) => ({
+        ...toDeviceKeys(r),
+        displayName: r.display_name,
+      })),
     upsertDeviceKeys(k, at) {
       q.upsertKeys.run(k.userId, k.deviceId, k.keyJson, k.ed25519Key, at);
     },

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { call, FAST_PASSWORD_HASHING, type MatrixErrorBody, register, type Session } from "../../helpers/client";
+import {
+  call,
+  FAST_PASSWORD_HASHING,
+  type MatrixErrorBody,
+  passwordAuth,
+  register,
+  type Session,
+} from "../../helpers/client";
 import { startTestServer, type TestServer } from "../../helpers/test-server";
+import { crossSigningUpload, makeCrossSigning } from "./fixtures";
 
 const BASE = "/_matrix/client/v3/room_keys";
 const ALGORITHM = "m.megolm_backup.v1.curve25519-aes-sha2";
@@ -227,5 +235,35 @@ describe("key backup keys", () => {
       errcode: "M_INVALID_PARAM",
     });
     expect((await req(s, alice, "GET", "/version")).body).toMatchObject({ count: 0, etag: "0" });
+  });
+});
+
+describe("account deactivation", () => {
+  test("deletes the user's key backups and cross-signing keys", async () => {
+    const s = await server();
+    const alice = await register(s, "alice");
+    const bob = await register(s, "bob");
+    await req(s, alice, "POST", "/version", { algorithm: ALGORITHM, auth_data: authData() });
+    await req(s, alice, "PUT", `/keys/${enc(ROOM)}/s1?version=1`, keyData(0, 0, false));
+    const cs = await call(s, "POST", "/_matrix/client/v3/keys/device_signing/upload", {
+      token: alice.accessToken,
+      body: crossSigningUpload(makeCrossSigning(alice.userId)),
+    });
+    expect(cs.status).toBe(200);
+    const d = await call(s, "POST", "/_matrix/client/v3/account/deactivate", {
+      token: alice.accessToken,
+      body: { auth: passwordAuth(alice.userId) },
+    });
+    expect(d.status).toBe(200);
+    const e2ee = s.server.services.e2ee;
+    expect(() => e2ee.backup.getVersion(alice.userId)).toThrow();
+    const q = e2ee.keys.queryKeys(bob.userId, { [alice.userId]: [] });
+    expect(q).toEqual({
+      device_keys: { [alice.userId]: {} },
+      master_keys: {},
+      self_signing_keys: {},
+      user_signing_keys: {},
+      failures: {},
+    });
   });
 });

@@ -14,6 +14,11 @@ afterEach(async () => {
   await hs.stop();
 });
 
+async function server(): Promise<TestServer> {
+  hs = await startTestServer({ config: { ...FAST_PASSWORD_HASHING } });
+  return hs;
+}
+
 async function client(s: TestServer, session: Session): Promise<OlmClient> {
   const c = await OlmClient.create(s, session);
   clients.push(c);
@@ -43,7 +48,7 @@ async function encryptedRoom(s: TestServer, owner: Session, member: Session): Pr
 
 describe("Rust crypto (matrix-sdk-crypto-wasm) against the server", () => {
   test("Alice sends an encrypted message, Bob decrypts it; Bob's second device restores it from key backup", async () => {
-    const s = (hs = await startTestServer({ config: { ...FAST_PASSWORD_HASHING } }));
+    const s = await server();
     const aliceSession = await register(s, "alice", undefined, { deviceId: "ALICEDEV" });
     const bobSession = await register(s, "bob", undefined, { deviceId: "BOBPHONE" });
     const alice = await client(s, aliceSession);
@@ -99,7 +104,7 @@ describe("Rust crypto (matrix-sdk-crypto-wasm) against the server", () => {
   }, 30_000);
 
   test("one-time keys run out: the claim returns the fallback key, the owner hears it was used", async () => {
-    const s = (hs = await startTestServer({ config: { ...FAST_PASSWORD_HASHING } }));
+    const s = await server();
     const bobSession = await register(s, "bob", undefined, { deviceId: "BOBPHONE" });
     const bob = await client(s, bobSession);
     const count = s.server.services.e2ee.oneTimeKeyCounts(bob.userId, "BOBPHONE").signed_curve25519!;
@@ -127,7 +132,7 @@ describe("Rust crypto (matrix-sdk-crypto-wasm) against the server", () => {
   }, 30_000);
 
   test("cross-signing bootstrap on both sides; Alice verifies Bob and then trusts his device", async () => {
-    const s = (hs = await startTestServer({ config: { ...FAST_PASSWORD_HASHING } }));
+    const s = await server();
     const aliceSession = await register(s, "alice", undefined, { deviceId: "ALICEDEV" });
     const bobSession = await register(s, "bob", undefined, { deviceId: "BOBPHONE" });
     const alice = await client(s, aliceSession);
