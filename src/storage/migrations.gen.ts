@@ -6,6 +6,7 @@ import m3 from "../../migrations/0005_e2ee.sql" with { type: "text" };
 import m4 from "../../migrations/0006_sync.sql" with { type: "text" };
 import m5 from "../../migrations/0007_directory.sql" with { type: "text" };
 import m6 from "../../migrations/0008_push.sql" with { type: "text" };
+import m7 from "../../migrations/0009_e2ee_dehydrated_devices.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: "sync", sql: m4 },
   { version: 7, name: "directory", sql: m5 },
   { version: 8, name: "push", sql: m6 },
+  { version: 9, name: "e2ee_dehydrated_devices", sql: m7 },
 ];

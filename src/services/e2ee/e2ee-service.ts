@@ -9,6 +9,7 @@
 import type { Db } from "../../storage/db";
 import { createCrossSigningRepo } from "../../storage/repos/cross-signing";
 import { createDeviceRepo } from "../../storage/repos/devices";
+import { createDehydratedDeviceRepo } from "../../storage/repos/e2ee-dehydrated-devices";
 import { createDeviceKeysRepo } from "../../storage/repos/e2ee-device-keys";
 import { createDeviceListRepo } from "../../storage/repos/e2ee-device-lists";
 import { createE2eeStreamRepo } from "../../storage/repos/e2ee-streams";
@@ -19,6 +20,7 @@ import type { Logger } from "../../util/log";
 import type { AccountEvents } from "../accounts/account-events";
 import type { UiaService } from "../uia/uia-service";
 import { type CrossSigningService, createCrossSigningService } from "./cross-signing";
+import { createDehydratedDeviceService, type DehydratedDeviceService } from "./dehydrated-devices";
 import { createDeviceKeysService, type DeviceKeysService } from "./device-keys";
 import { createDeviceListTracker, type DeviceListChanges, type DeviceListTracker } from "./device-lists";
 import { createKeyBackupService, type KeyBackupService } from "./key-backup";
@@ -64,6 +66,8 @@ export interface E2eeService {
   readonly toDevice: ToDeviceService;
   readonly backup: KeyBackupService;
   readonly deviceLists: DeviceListTracker;
+  /** Dehydrated devices (MSC3814). */
+  readonly dehydrated: DehydratedDeviceService;
 
   /**
    * Everything /sync needs from this module for one device, in one call: acknowledges (deletes) the
@@ -155,6 +159,15 @@ export function createE2eeService(deps: E2eeServiceDeps): E2eeService {
     wake,
   });
   const backup = createKeyBackupService({ db, repo: backupRepo, clock: deps.clock });
+  const dehydrated = createDehydratedDeviceService({
+    db,
+    repo: createDehydratedDeviceRepo(db),
+    devices,
+    keys,
+    toDevice,
+    accountEvents: deps.accountEvents,
+    clock: deps.clock,
+  });
 
   // Device changes made by the accounts service. Keys, one-time keys and inboxes of a deleted
   // device go with it (foreign keys); signatures on it are deleted here.
@@ -183,6 +196,7 @@ export function createE2eeService(deps: E2eeServiceDeps): E2eeService {
     toDevice,
     backup,
     deviceLists,
+    dehydrated,
 
     syncSection({ userId, deviceId, since, toDeviceLimit = 100, upTo }) {
       if (since) toDevice.ack(userId, deviceId, since.toDevice);

@@ -1,6 +1,7 @@
-/** Every end-to-end encryption route: keys, cross-signing, send-to-device, key backup. */
+/** Every end-to-end encryption route: keys, cross-signing, send-to-device, key backup, dehydrated devices. */
 import type { ApiApp } from "../../endpoint";
 import { registerCrossSigningRoutes } from "./cross-signing";
+import { registerDehydratedDeviceRoutes } from "./dehydrated-devices";
 import { registerKeyBackupRoutes } from "./key-backup";
 import { registerKeysRoutes } from "./keys";
 import { registerToDeviceRoutes } from "./to-device";
@@ -10,4 +11,5 @@ export function registerE2eeRoutes(app: ApiApp): void {
   registerCrossSigningRoutes(app);
   registerToDeviceRoutes(app);
   registerKeyBackupRoutes(app);
+  registerDehydratedDeviceRoutes(app);
 }
