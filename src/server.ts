@@ -105,6 +105,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     ...roomServices.internals,
     visibility: roomServices.rooms.visibility,
     clientContext: roomServices.rooms.clientContext,
+    ignoredUsersOf: (userId) => sync.services.ignoredUsers.of(userId),
   });
   const redactionPruner = createRedactionPruner({
     db,
@@ -148,6 +149,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
   });
   push.setReadPositions((userId, roomNid) => sync.services.receipts.readPositions(userId, roomNid));
   roomServices.onPersisted((e) => sync.eventPersisted(e));
+  roomServices.internals.aggregations.useIgnoredUsers((userId) => sync.services.ignoredUsers.of(userId));
   account.services.accountEvents.on("accountDataChanged", (e) => sync.accountDataChanged(e));
   const directory = createDirectoryServices({
     db,

@@ -340,3 +340,51 @@ describe("/threads", () => {
     }
   });
 });
+
+describe("ignored users (m.ignored_user_list)", () => {
+  test("their messages are not served, their state events are; aggregations leave them out; their thread roots come redacted", async () => {
+    const roomId = await room();
+    const root = await sendAt(hs, alice, roomId, text("root"));
+    const fromBob = await sendAt(hs, bob, roomId, inThread(root, "bob in thread"));
+    await sendAt(hs, carol, roomId, inThread(root, "carol in thread"));
+    const carolSays = await sendAt(hs, carol, roomId, text("carol says"));
+    const carolRoot = await sendAt(hs, carol, roomId, text("carol's thread"));
+    await sendAt(hs, bob, roomId, inThread(carolRoot, "bob answers carol"));
+    await ok(hs, alice, "PUT", `/_matrix/client/v3/user/${enc(alice.userId)}/account_data/m.ignored_user_list`, {
+      ignored_users: { [carol.userId]: {} },
+    });
+
+    const page = await ok<{ chunk: Ev[] }>(
+      hs,
+      alice,
+      "GET",
+      `/_matrix/client/v3/rooms/${enc(roomId)}/messages?dir=b&limit=50`,
+    );
+    expect(page.chunk.some((e) => e.sender === carol.userId && e.type === "m.room.message")).toBe(false);
+    expect(page.chunk.some((e) => e.sender === carol.userId && e.type === "m.room.member")).toBe(true);
+    const ctx = await call(hs, alice, "GET", `/_matrix/client/v3/rooms/${enc(roomId)}/context/${enc(carolSays)}`);
+    expect(ctx.status).toBe(404);
+
+    const summary = relationsOf(page.chunk.find((e) => e.event_id === root)!)["m.thread"]!;
+    expect(summary.count).toBe(1);
+    expect((summary.latest_event as Ev).event_id).toBe(fromBob);
+    const inThreadForAlice = await ok<Relations>(
+      hs,
+      alice,
+      "GET",
+      `/_matrix/client/v1/rooms/${enc(roomId)}/relations/${enc(root)}/m.thread`,
+    );
+    expect(inThreadForAlice.chunk.map((e) => e.event_id)).toEqual([fromBob]);
+
+    const threads = await ok<{ chunk: Ev[] }>(hs, alice, "GET", `/_matrix/client/v1/rooms/${enc(roomId)}/threads`);
+    const redactedRoot = threads.chunk.find((e) => e.event_id === carolRoot)!;
+    expect(redactedRoot.content).toEqual({});
+    expect(relationsOf(redactedRoot)["m.thread"]?.count).toBe(1);
+
+    // Bob ignores nobody: he sees everything.
+    const forBob = relationsOf(await getEvent(bob, roomId, root))["m.thread"]!;
+    expect(forBob.count).toBe(2);
+    const bobsThreads = await ok<{ chunk: Ev[] }>(hs, bob, "GET", `/_matrix/client/v1/rooms/${enc(roomId)}/threads`);
+    expect(bobsThreads.chunk.find((e) => e.event_id === carolRoot)?.content).toEqual(text("carol's thread"));
+  });
+});

@@ -8,8 +8,8 @@
  * - m.thread: count, latest_event (topologically, serialised with its own aggregations) and
  *   current_user_participated.
  * - m.reference: the chunk of referencing event IDs.
- * m.annotation is not aggregated (spec). Redacted children count for nothing. State events get none.
- * Ignored users are not filtered yet (ignoring users is not implemented).
+ * m.annotation is not aggregated (spec). Redacted children count for nothing, nor do children sent by
+ * users the viewer ignores. State events get none.
  */
 import type { RoomHistoryRepo } from "../../storage/repos/room-history";
 import type { ClientEventContext } from "./client-event";
@@ -37,16 +37,26 @@ export interface Aggregations {
    * Runs `fn` (which serialises these events) with their child counts loaded in one query instead
    * of one per event. Synchronous, so nothing can change in between.
    */
-  withPrimed<T>(roomNid: number, eventIds: readonly string[], fn: () => T): T;
+  withPrimed<T>(roomNid: number, eventIds: readonly string[], viewerId: string, fn: () => T): T;
+  /** Where the users a viewer ignores come from (m.ignored_user_list; wired once the sync services exist). */
+  useIgnoredUsers(of: (userId: string) => ReadonlySet<string>): void;
 }
 
 export function createAggregations(deps: { history: RoomHistoryRepo; store: EventStore }): Aggregations {
   const { history, store } = deps;
-  let primed: { roomNid: number; counts: Map<string, Map<string, number>>; ids: Set<string> } | null = null;
+  let ignoredOf: (userId: string) => ReadonlySet<string> = () => new Set();
+  const ignoredBy = (viewerId: string | undefined): string[] => (viewerId ? [...ignoredOf(viewerId)] : []);
+  let primed: {
+    roomNid: number;
+    viewerId: string;
+    counts: Map<string, Map<string, number>>;
+    ids: Set<string>;
+  } | null = null;
   const NONE: ReadonlyMap<string, number> = new Map();
-  const countsOf = (roomNid: number, eventId: string): ReadonlyMap<string, number> => {
-    if (primed && primed.roomNid === roomNid && primed.ids.has(eventId)) return primed.counts.get(eventId) ?? NONE;
-    return history.relationCounts(roomNid, eventId);
+  const countsOf = (roomNid: number, eventId: string, viewerId: string | undefined): ReadonlyMap<string, number> => {
+    if (primed && primed.roomNid === roomNid && primed.viewerId === viewerId && primed.ids.has(eventId))
+      return primed.counts.get(eventId) ?? NONE;
+    return history.relationCounts(roomNid, eventId, ignoredBy(viewerId));
   };
 
   const latestEdit = (loaded: LoadedEvent): LoadedEvent | null => {
@@ -67,7 +77,7 @@ export function createAggregations(deps: { history: RoomHistoryRepo; store: Even
   ): Record<string, unknown> | undefined => {
     const s = loaded.stored;
     if (s.stateKey !== null) return undefined;
-    const counts = countsOf(s.roomNid, s.eventId);
+    const counts = countsOf(s.roomNid, s.eventId, viewerId);
     if (counts.size === 0) return undefined;
     const rel: Record<string, unknown> = {};
     const plain: ClientEventContext = { ...ctx, extraUnsigned: undefined };
@@ -78,7 +88,7 @@ export function createAggregations(deps: { history: RoomHistoryRepo; store: Even
     }
     const threadCount = counts.get("m.thread") ?? 0;
     if (threadCount > 0 && !nested) {
-      const latest = history.latestInThread(s.roomNid, s.eventId);
+      const latest = history.latestInThread(s.roomNid, s.eventId, ignoredBy(viewerId));
       if (latest) {
         const inner: ClientEventContext = { ...ctx, extraUnsigned: (l) => bundle(l, inner, viewerId, true) };
         rel["m.thread"] = {
@@ -90,7 +100,7 @@ export function createAggregations(deps: { history: RoomHistoryRepo; store: Even
       }
     }
     if (counts.has("m.reference")) {
-      const ids = history.references(s.roomNid, s.eventId, MAX_REFERENCES);
+      const ids = history.references(s.roomNid, s.eventId, MAX_REFERENCES, ignoredBy(viewerId));
       if (ids.length > 0) rel["m.reference"] = { chunk: ids.map((event_id) => ({ event_id })) };
     }
     return Object.keys(rel).length > 0 ? { "m.relations": rel } : undefined;
@@ -98,9 +108,17 @@ export function createAggregations(deps: { history: RoomHistoryRepo; store: Even
 
   return {
     bundle: (loaded, ctx, viewerId) => bundle(loaded, ctx, viewerId, false),
-    withPrimed(roomNid, eventIds, fn) {
+    useIgnoredUsers(of) {
+      ignoredOf = of;
+    },
+    withPrimed(roomNid, eventIds, viewerId, fn) {
       const outer = primed;
-      primed = { roomNid, counts: history.relationCountsMany(roomNid, eventIds), ids: new Set(eventIds) };
+      primed = {
+        roomNid,
+        viewerId,
+        counts: history.relationCountsMany(roomNid, eventIds, ignoredBy(viewerId)),
+        ids: new Set(eventIds),
+      };
       try {
         return fn();
       } finally {

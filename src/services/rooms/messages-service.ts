@@ -44,6 +44,8 @@ export interface RoomHistoryDeps {
   /** The client-format context (with bundled aggregations) of the rooms service. */
   clientContext(room: RoomRow, viewer: Viewer): ClientEventContext;
   aggregations: Pick<Aggregations, "withPrimed">;
+  /** The users someone ignores (m.ignored_user_list): their messages are not served to them. */
+  ignoredUsersOf?(userId: string): ReadonlySet<string>;
 }
 
 export function createRoomHistoryService(deps: RoomHistoryDeps): RoomHistoryService {

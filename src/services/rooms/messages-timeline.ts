@@ -37,6 +37,8 @@ export interface HistoryAccess {
   upTo: HistoryPosition | null;
   /** The room's current history visibility is world_readable. */
   worldReadable: boolean;
+  /** Users this user ignores: their non-state events are not shown (m.ignored_user_list). */
+  ignored: ReadonlySet<string>;
 }
 
 export interface TimelineDeps {
@@ -44,6 +46,8 @@ export interface TimelineDeps {
   history: RoomHistoryRepo;
   store: EventStore;
   visibility: Visibility;
+  /** The users someone ignores (none when not given). */
+  ignoredUsersOf?(userId: string): ReadonlySet<string>;
 }
 
 export interface ScanResult {
@@ -62,8 +66,11 @@ const SCAN_BUDGET = 2_000;
 export interface Timeline {
   /** 404 for an unknown room; 403 when the user may not read it (never a member, not world-readable). */
   access(roomId: string, userId: string): HistoryAccess;
-  /** True when the user may see this timeline event (visibility and the leave limit). */
-  canSee(a: HistoryAccess, ev: LoadedEvent): boolean;
+  /**
+   * True when the user may see this timeline event (visibility, the leave limit, ignored senders;
+   * `evenIfIgnored` leaves out the last check).
+   */
+  canSee(a: HistoryAccess, ev: LoadedEvent, opts?: { evenIfIgnored?: boolean }): boolean;
   /** A token as a position in this room ("s" tokens: up to that stream position). */
   positionOf(a: HistoryAccess, token: PaginationToken): HistoryPosition;
   /** Walks from `from` in `dir` collecting up to `limit` readable events matching `filter`, stopping at `to`. */
@@ -84,7 +91,10 @@ export function createTimeline(deps: TimelineDeps): Timeline {
     readHistoryVisibility(store.stateView(room.currentSnapshotNid).get("m.room.history_visibility", "")?.content) ===
     "world_readable";
 
-  const seeable = (a: HistoryAccess, ev: LoadedEvent) => visibility.canSee(a.userId, ev, a.effective);
+  const NOBODY: ReadonlySet<string> = new Set();
+  const seeable = (a: HistoryAccess, ev: LoadedEvent, evenIfIgnored = false) =>
+    (evenIfIgnored || ev.stored.stateKey !== null || !a.ignored.has(ev.stored.sender)) &&
+    visibility.canSee(a.userId, ev, a.effective);
 
   return {
     access(roomId, userId) {
@@ -105,12 +115,13 @@ export function createTimeline(deps: TimelineDeps): Timeline {
       const member = current === "join" || current === "invite" || current === "leave" || current === "ban";
       const worldReadable = isWorldReadable(room);
       if (!member && !worldReadable) throw MatrixError.forbidden("You aren't a member of the room");
-      return { room, userId, current, effective, upTo, worldReadable };
+      const ignored = deps.ignoredUsersOf?.(userId) ?? NOBODY;
+      return { room, userId, current, effective, upTo, worldReadable, ignored };
     },
 
-    canSee(a, ev) {
+    canSee(a, ev, opts) {
       if (a.upTo && comparePositions(tokenAfter(ev.stored), a.upTo) > 0) return false;
-      return seeable(a, ev);
+      return seeable(a, ev, opts?.evenIfIgnored === true);
     },
 
     positionOf(a, token) {

@@ -49,7 +49,9 @@ export function clientEvents(
 ): ClientEvent[][] {
   const ctx = deps.clientContext(room, viewer);
   const ids = lists.flatMap((l) => l.filter((e) => e.stored.stateKey === null).map((e) => e.stored.eventId));
-  return deps.aggregations.withPrimed(room.roomNid, ids, () => lists.map((l) => l.map((e) => toClientEvent(e, ctx))));
+  return deps.aggregations.withPrimed(room.roomNid, ids, viewer.userId, () =>
+    lists.map((l) => l.map((e) => toClientEvent(e, ctx))),
+  );
 }
 
 /**

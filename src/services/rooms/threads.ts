@@ -12,6 +12,11 @@ import { formatTopoToken, type HistoryPosition, parsePaginationToken } from "./p
 import type { Viewer } from "./rooms-service";
 
 export const THREADS_DEFAULT_LIMIT = 10;
+
+/** The event as served when redacted; the marker is no event ID, so no `redacted_because` is cited. */
+function asRedacted(ev: LoadedEvent): LoadedEvent {
+  return { ...ev, stored: { ...ev.stored, redactedBy: ev.stored.redactedBy ?? "(sender ignored)" } };
+}
 export const THREADS_MAX_LIMIT = 100;
 
 export interface ThreadsRequest {
@@ -42,7 +47,9 @@ export function getThreads(
     for (const r of rows) {
       before = r.latest;
       const root = deps.store.byId(r.rootId);
-      if (root && deps.timeline.canSee(a, root)) roots.push(root);
+      if (!root || !deps.timeline.canSee(a, root, { evenIfIgnored: true })) continue;
+      // A root sent by an ignored user is returned redacted (spec), as a client aggregating locally would show it.
+      roots.push(a.ignored.has(root.stored.sender) ? asRedacted(root) : root);
     }
   }
   const chunk = clientEvents(deps, a.room, viewer, roots)[0]!;

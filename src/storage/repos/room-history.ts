@@ -57,18 +57,22 @@ export interface RoomHistoryRepo {
     dir: "b" | "f",
     limit: number,
   ): StoredEvent[];
-  /** rel_type -> number of valid, unredacted children of an event. */
-  relationCounts(roomNid: number, eventId: string): Map<string, number>;
+  /** rel_type -> number of valid, unredacted children of an event (not counting `notSenders`'). */
+  relationCounts(roomNid: number, eventId: string, notSenders?: readonly string[]): Map<string, number>;
   /** The same for many events in one query (events without children are absent). */
-  relationCountsMany(roomNid: number, eventIds: readonly string[]): Map<string, Map<string, number>>;
+  relationCountsMany(
+    roomNid: number,
+    eventIds: readonly string[],
+    notSenders?: readonly string[],
+  ): Map<string, Map<string, number>>;
   /** m.replace children by `sender` of `type`, newest first (origin_server_ts, then event_id). */
   editCandidates(roomNid: number, eventId: string, sender: string, type: string, limit: number): StoredEvent[];
-  /** The newest event of a thread (topologically), or null. */
-  latestInThread(roomNid: number, rootId: string): StoredEvent | null;
+  /** The newest event of a thread (topologically) not sent by `notSenders`, or null. */
+  latestInThread(roomNid: number, rootId: string, notSenders?: readonly string[]): StoredEvent | null;
   /** Whether `userId` sent an unredacted event in the thread. */
   sentInThread(roomNid: number, rootId: string, userId: string): boolean;
-  /** IDs of unredacted m.reference children, oldest first. */
-  references(roomNid: number, eventId: string, limit: number): string[];
+  /** IDs of unredacted m.reference children (not sent by `notSenders`), oldest first. */
+  references(roomNid: number, eventId: string, limit: number, notSenders?: readonly string[]): string[];
   /**
    * Thread roots ordered by their newest thread event (newest first), strictly before `before`;
    * with `participant`, only threads that user started or posted in.
@@ -80,6 +84,11 @@ export interface RoomHistoryRepo {
 
 const VALID = "outlier = 0 AND rejected_reason IS NULL AND soft_failed = 0";
 const MAX_CACHED = 200;
+
+/** ` AND sender NOT IN (?, ...)` for a non-empty list. */
+function notSendersSql(notSenders: readonly string[]): string {
+  return notSenders.length ? ` AND sender NOT IN (${notSenders.map(() => "?").join(",")})` : "";
+}
 
 function globOf(pattern: string): string {
   // Only `*` is a wildcard in filters; GLOB's other specials are taken literally.
@@ -168,6 +177,29 @@ export function createRoomHistoryRepo(db: Db): RoomHistoryRepo {
     threadRootsSql(true),
   );
 
+  const countsMany = (
+    roomNid: number,
+    eventIds: readonly string[],
+    notSenders: readonly string[] = [],
+  ): Map<string, Map<string, number>> => {
+    const out = new Map<string, Map<string, number>>();
+    for (let i = 0; i < eventIds.length; i += 200) {
+      const chunk = eventIds.slice(i, i + 200);
+      const rows = stmt(
+        `SELECT relates_to_id, rel_type, count(*) AS n FROM events
+          WHERE relates_to_id IN (${chunk.map(() => "?").join(",")}) AND +room_nid = ? AND ${VALID}
+            AND redacted_by IS NULL AND rel_type IS NOT NULL${notSendersSql(notSenders)}
+          GROUP BY relates_to_id, rel_type`,
+      ).all(...chunk, roomNid, ...notSenders) as unknown as { relates_to_id: string; rel_type: string; n: number }[];
+      for (const r of rows) {
+        const m = out.get(r.relates_to_id) ?? new Map<string, number>();
+        m.set(r.rel_type, r.n);
+        out.set(r.relates_to_id, m);
+      }
+    }
+    return out;
+  };
+
   return {
     page(roomNid, from, dir, limit, filter) {
       if (filter.types?.length === 0 || filter.senders?.length === 0 || limit <= 0) return [];
@@ -246,37 +278,38 @@ export function createRoomHistoryRepo(db: Db): RoomHistoryRepo {
         .all(eventId, ...first.args, maxDepth, ...next.args, from.topo, from.stream, limit)
         .map(toEvent);
     },
-    relationCounts(roomNid, eventId) {
+    relationCounts(roomNid, eventId, notSenders = []) {
+      if (notSenders.length > 0) return countsMany(roomNid, [eventId], notSenders).get(eventId) ?? new Map();
       const out = new Map<string, number>();
       for (const r of q.counts.all(eventId, roomNid)) if (r.rel_type !== null) out.set(r.rel_type, r.n);
       return out;
     },
-    relationCountsMany(roomNid, eventIds) {
-      const out = new Map<string, Map<string, number>>();
-      for (let i = 0; i < eventIds.length; i += 200) {
-        const chunk = eventIds.slice(i, i + 200);
-        const rows = stmt(
-          `SELECT relates_to_id, rel_type, count(*) AS n FROM events
-            WHERE relates_to_id IN (${chunk.map(() => "?").join(",")}) AND +room_nid = ? AND ${VALID}
-              AND redacted_by IS NULL AND rel_type IS NOT NULL
-            GROUP BY relates_to_id, rel_type`,
-        ).all(...chunk, roomNid) as unknown as { relates_to_id: string; rel_type: string; n: number }[];
-        for (const r of rows) {
-          const m = out.get(r.relates_to_id) ?? new Map<string, number>();
-          m.set(r.rel_type, r.n);
-          out.set(r.relates_to_id, m);
-        }
-      }
-      return out;
-    },
+    relationCountsMany: countsMany,
     editCandidates: (roomNid, eventId, sender, type, limit) =>
       q.edits.all(eventId, roomNid, sender, type, limit).map(toEvent),
-    latestInThread(roomNid, rootId) {
-      const r = q.latestInThread.get(rootId, roomNid);
+    latestInThread(roomNid, rootId, notSenders = []) {
+      const r =
+        notSenders.length === 0
+          ? q.latestInThread.get(rootId, roomNid)
+          : stmt(
+              `SELECT ${COLS} FROM events WHERE relates_to_id = ? AND rel_type = 'm.thread' AND +room_nid = ?
+                 AND redacted_by IS NULL AND ${VALID}${notSendersSql(notSenders)}
+               ORDER BY topological_ordering DESC, stream_ordering DESC LIMIT 1`,
+            ).get(rootId, roomNid, ...notSenders);
       return r ? toEvent(r) : null;
     },
     sentInThread: (roomNid, rootId, userId) => q.sentInThread.get(rootId, roomNid, userId) !== null,
-    references: (roomNid, eventId, limit) => q.references.all(eventId, roomNid, limit).map((r) => r.event_id),
+    references(roomNid, eventId, limit, notSenders = []) {
+      const rows =
+        notSenders.length === 0
+          ? q.references.all(eventId, roomNid, limit)
+          : (stmt(
+              `SELECT event_id FROM events WHERE relates_to_id = ? AND rel_type = 'm.reference' AND +room_nid = ?
+                 AND redacted_by IS NULL AND ${VALID}${notSendersSql(notSenders)}
+               ORDER BY topological_ordering, stream_ordering LIMIT ?`,
+            ).all(eventId, roomNid, ...notSenders, limit) as unknown as { event_id: string }[]);
+      return rows.map((r) => r.event_id);
+    },
     threadRoots(roomNid, before, limit, participant) {
       const rows =
         participant === undefined
