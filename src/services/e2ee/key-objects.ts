@@ -81,7 +81,8 @@ export function checkDeviceKeys(obj: JsonObject, userId: string, deviceId: strin
   if (verifyKey === null)
     throw MatrixError.invalidParam(`device_keys.keys.${ED25519}:${deviceId} is not an Ed25519 key`);
   if (!isObject(obj.signatures)) throw MatrixError.badJson("device_keys.signatures must be an object");
-  const stored = withoutUnsigned(obj);
+  // Only the owner's own signatures are kept: other users' signatures never belong on device keys.
+  const stored = { ...withoutUnsigned(obj), signatures: { [userId]: obj.signatures[userId] ?? {} } };
   canonical(stored, "device_keys");
   if (!verifyJson(stored, userId, `${ED25519}:${deviceId}`, verifyKey)) {
     throw invalidSignature("device_keys is not signed by its own ed25519 key");

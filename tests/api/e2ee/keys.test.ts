@@ -48,6 +48,17 @@ describe("POST /keys/upload and /keys/query", () => {
     expect((await query(s, alice, { [bob.userId]: [] })).body.device_keys).toEqual({ [bob.userId]: {} });
   });
 
+  test("signatures by other users are not stored with device keys", async () => {
+    const s = await server();
+    const alice = await register(s, "alice", undefined, { deviceId: "DEV1" });
+    const bob = await register(s, "bob");
+    const d = makeDevice(alice.userId, "DEV1");
+    const forged = signJson(d.deviceKeys, bob.userId, makeDevice(bob.userId, "X").key);
+    expect((await upload(s, alice, { device_keys: forged })).status).toBe(200);
+    const shown = (await query(s, bob, { [alice.userId]: [] })).body.device_keys[alice.userId]!.DEV1!;
+    expect(shown.signatures).toEqual(d.deviceKeys.signatures);
+  });
+
   test("counts are returned even when nothing is uploaded; signed_curve25519 is always listed", async () => {
     const s = await server();
     const alice = await register(s, "alice");
