@@ -24,19 +24,24 @@ CREATE TABLE pushers (
 ) STRICT;
 CREATE INDEX pushers_app_key ON pushers (app_id, pushkey);
 
--- One row per (user, event) the user's push rules said to notify for.
+-- One row per (user, event) the user's push rules said to notify for. Keyed by user first and then
+-- stream position: every per-user read (counts after a receipt, /notifications, pusher delivery) is
+-- a range of the primary key. A message in a room of N local members adds N rows that land on N
+-- different pages of that key, so the table has no other user-first index (each would dirty N more
+-- pages per message); the two secondary indexes are in insertion order and cost a page or two.
 CREATE TABLE push_notifications (
   user_id TEXT NOT NULL,
+  stream_ordering INTEGER NOT NULL,
   event_nid INTEGER NOT NULL REFERENCES events (event_nid) ON DELETE CASCADE,
   room_id TEXT NOT NULL,
-  stream_ordering INTEGER NOT NULL,
   -- The thread root, or NULL for the main timeline.
   thread_id TEXT,
   highlight INTEGER NOT NULL CHECK (highlight IN (0, 1)),
   -- The matching rule's actions (JSON array), for /notifications and the push gateway tweaks.
   actions TEXT NOT NULL,
   ts INTEGER NOT NULL,
-  PRIMARY KEY (user_id, event_nid)
+  PRIMARY KEY (user_id, stream_ordering)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX push_notifications_user_stream ON push_notifications (user_id, stream_ordering);
-CREATE INDEX push_notifications_room ON push_notifications (user_id, room_id, stream_ordering);
+CREATE INDEX push_notifications_event ON push_notifications (event_nid);
+-- Retention: old notifications are deleted by age.
+CREATE INDEX push_notifications_ts ON push_notifications (ts);

@@ -428,6 +428,14 @@ export const configSchema = z.strictObject({
         .min(100)
         .default(15_000)
         .describe("Time allowed for one request to a push gateway, in milliseconds."),
+      notification_retention_ms: z
+        .number()
+        .int()
+        .min(86_400_000)
+        .default(2_592_000_000)
+        .describe(
+          "Notifications (what /notifications lists and unread counts are made of) are deleted this long after they happened.",
+        ),
     })
     .prefault({})
     .describe("Push notifications to phones (pushers and push gateways)."),

@@ -2,8 +2,9 @@
  * Glob-style matching (appendices): `*` is zero or more characters, `?` exactly one. Push rules match
  * case-insensitively; `content.body` patterns match any substring bounded by word boundaries.
  */
-const cache = new Map<string, RegExp>();
-const MAX_CACHE = 2000;
+const wholeCache = new Map<string, RegExp>();
+const boundedCache = new Map<string, RegExp>();
+const MAX_CACHE = 4000;
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
@@ -21,14 +22,14 @@ function globSource(glob: string): string {
 
 /** Compiles a glob: `whole` must match the entire value; otherwise a word-bounded substring. */
 export function compileGlob(glob: string, whole: boolean): RegExp {
-  const key = `${whole ? "w" : "b"}:${glob}`;
-  let re = cache.get(key);
+  const cache = whole ? wholeCache : boundedCache;
+  let re = cache.get(glob);
   if (!re) {
     const src = globSource(glob);
     // Word boundary: start/end of value or any character outside [A-Za-z0-9_].
     re = whole ? new RegExp(`^${src}$`, "iu") : new RegExp(`(?:^|[^A-Za-z0-9_])${src}(?:[^A-Za-z0-9_]|$)`, "iu");
     if (cache.size >= MAX_CACHE) cache.clear();
-    cache.set(key, re);
+    cache.set(glob, re);
   }
   return re;
 }

@@ -35,6 +35,8 @@ import { createPushRulesService, type PushRulesService } from "./push-rules-serv
 import { createPushersService, type PushersService } from "./pushers-service";
 
 /** What the API layer and /sync use (`services.push`). */
+const PRUNE_INTERVAL_MS = 3_600_000;
+
 export interface PushServices {
   rules: PushRulesService;
   pushers: PushersService;
@@ -82,9 +84,39 @@ export function createPushServices(deps: PushServicesDeps): PushRuntime {
 
   const stateContent = (room: RoomRow, type: string, stateKey: string) =>
     store.stateView(room.currentSnapshotNid).get(type, stateKey)?.content ?? null;
+  // Member events of the current state, per room, kept while the room's state does not change (a
+  // plain message in a big room reads every member's display name for contains_display_name).
+  const memberCache = new Map<
+    number,
+    { snapshot: number | null; members: Map<string, Record<string, unknown> | null> }
+  >();
+  const memberContent = (room: RoomRow, userId: string) => {
+    let entry = memberCache.get(room.roomNid);
+    if (!entry || entry.snapshot !== room.currentSnapshotNid) {
+      if (!entry && memberCache.size >= 256) memberCache.delete(memberCache.keys().next().value!);
+      entry = { snapshot: room.currentSnapshotNid, members: new Map() };
+      memberCache.set(room.roomNid, entry);
+    }
+    let content = entry.members.get(userId);
+    if (content === undefined) {
+      content = stateContent(room, "m.room.member", userId);
+      entry.members.set(userId, content);
+    }
+    return content;
+  };
+  // Joined members per room, kept while the room's state does not change.
+  const joinedCache = new Map<number, { snapshot: number | null; joined: string[] }>();
+  const joinedMembers = (room: RoomRow) => {
+    const hit = joinedCache.get(room.roomNid);
+    if (hit && hit.snapshot === room.currentSnapshotNid) return hit.joined;
+    const joined = roomRepo.members(room.roomNid, "join").map((m) => m.userId);
+    if (!hit && joinedCache.size >= 256) joinedCache.delete(joinedCache.keys().next().value!);
+    joinedCache.set(room.roomNid, { snapshot: room.currentSnapshotNid, joined });
+    return joined;
+  };
   const roomPort: PushRoomPort = {
-    joinedMembers: (room) => roomRepo.members(room.roomNid, "join").map((m) => m.userId),
-    memberContent: (room, userId) => stateContent(room, "m.room.member", userId),
+    joinedMembers,
+    memberContent,
     power: (room) => deps.rooms.powerOf(room),
     storedEvent: (eventId) => events.byId(eventId),
   };
@@ -99,11 +131,6 @@ export function createPushServices(deps: PushServicesDeps): PushRuntime {
       policy: createAddressPolicy({ allow: config.push.ip_allowlist }),
       userAgent: deps.userAgent,
     });
-  const isMember = (userId: string, roomId: string) => {
-    const room = roomRepo.byId(roomId);
-    const m = room ? roomRepo.membership(room.roomNid, userId)?.membership : undefined;
-    return m === "join" || m === "invite";
-  };
   const delivery: PushDelivery = createPushDelivery({
     pushers,
     notifications,
@@ -134,7 +161,10 @@ export function createPushServices(deps: PushServicesDeps): PushRuntime {
           senderDisplayName: room ? str(stateContent(room, "m.room.member", ev.sender)?.displayname) : null,
           roomName: room ? str(stateContent(room, "m.room.name", "")?.name) : null,
           roomAlias: room ? str(stateContent(room, "m.room.canonical_alias", "")?.alias) : null,
-          unread: counter.totalUnread(n.userId, (roomId) => isMember(n.userId, roomId)),
+          unread: counter.totalUnread(
+            n.userId,
+            roomRepo.roomsOfUser(n.userId, ["join"]).map((m) => m.roomId),
+          ),
         };
       },
       isRead: (n) => counter.isRead(n.userId, n.roomId, n.threadId, n.streamOrdering),
@@ -142,7 +172,6 @@ export function createPushServices(deps: PushServicesDeps): PushRuntime {
   });
 
   const processor = createPushProcessor({
-    db,
     serverName: config.server_name,
     clock,
     notifications,
@@ -156,7 +185,7 @@ export function createPushServices(deps: PushServicesDeps): PushRuntime {
     pushers,
     clock,
     allowHttp: config.push.allow_http,
-    currentPosition: () => Math.max(notifications.maxStreamOrdering(), events.maxStreamOrdering()),
+    currentPosition: () => events.maxStreamOrdering(),
     changed: (userId) => delivery.pushersChanged(userId),
   });
   deps.accountEvents.on("devicesDeleted", (e) => pushersService.removeForDevices(e.userId, e.deviceIds));
@@ -175,7 +204,26 @@ export function createPushServices(deps: PushServicesDeps): PushRuntime {
     },
   });
 
-  let started = false;
+  /** Deletes notifications past the retention time, in batches so that other work goes on between them. */
+  const PRUNE_BATCH = 5000;
+  let pruneTimer: ReturnType<typeof setInterval> | null = null;
+  let pruning = false;
+  const prune = async () => {
+    if (pruning) return;
+    pruning = true;
+    try {
+      const cutoff = clock.now() - config.push.notification_retention_ms;
+      while (pruneTimer !== null && notifications.deleteOlderThan(cutoff, PRUNE_BATCH) === PRUNE_BATCH) {
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    } catch (e) {
+      logger.error("pruning old notifications failed", { error: (e as Error).message });
+    } finally {
+      pruning = false;
+    }
+  };
+
+  let deliveryStarted = false;
   return {
     services: { rules, pushers: pushersService, notifications: notificationsList, counter },
     processor,
@@ -191,14 +239,22 @@ export function createPushServices(deps: PushServicesDeps): PushRuntime {
       };
     },
     start() {
-      if (!config.push.enabled || started) return;
-      started = true;
-      delivery.start();
+      if (pruneTimer === null) {
+        pruneTimer = setInterval(() => void prune(), PRUNE_INTERVAL_MS);
+        void prune();
+      }
+      if (config.push.enabled && !deliveryStarted) {
+        deliveryStarted = true;
+        delivery.start();
+      }
     },
     async stop() {
-      if (!started) return;
-      started = false;
-      await delivery.stop();
+      if (pruneTimer !== null) clearInterval(pruneTimer);
+      pruneTimer = null;
+      if (deliveryStarted) {
+        deliveryStarted = false;
+        await delivery.stop();
+      }
     },
   };
 }

@@ -40,7 +40,7 @@ export interface NotificationCounter {
   /** True when a receipt covers this notification. */
   isRead(userId: string, roomId: string, threadId: string | null, streamOrdering: number): boolean;
   /** Unread notifications across the given rooms (the badge count sent to push gateways). */
-  totalUnread(userId: string, inRoom: (roomId: string) => boolean): number;
+  totalUnread(userId: string, roomIds: Iterable<string>): number;
 }
 
 const MAIN = "main";
@@ -81,11 +81,9 @@ export function createNotificationCounter(deps: {
     isRead(userId, roomId, threadId, streamOrdering) {
       return streamOrdering <= readUpTo(deps.markers().positions(userId, roomId), threadId);
     },
-    totalUnread(userId, inRoom) {
+    totalUnread(userId, roomIds) {
       let n = 0;
-      for (const roomId of deps.notifications.roomsWithNotifications(userId)) {
-        if (inRoom(roomId)) n += counts(userId, roomId).room.notify;
-      }
+      for (const roomId of roomIds) n += counts(userId, roomId).room.notify;
       return n;
     },
   };

@@ -10,7 +10,6 @@
 import type { RoomEvent } from "../../core/events";
 import { evaluatePushRules, type PushContext } from "../../core/push";
 import { notificationPowerLevel, type RoomPower, userPowerLevel } from "../../core/rooms";
-import type { Db } from "../../storage/db";
 import type { StoredEvent } from "../../storage/repos/events";
 import type { PushNotificationRepo } from "../../storage/repos/push-notifications";
 import type { RoomRow } from "../../storage/repos/rooms";
@@ -34,7 +33,6 @@ export interface IgnoredUsers {
 }
 
 export interface PushProcessorDeps {
-  db: Db;
   serverName: string;
   clock: Clock;
   notifications: PushNotificationRepo;
@@ -129,20 +127,18 @@ export function createPushProcessor(deps: PushProcessorDeps): PushProcessor {
         if (out.notify) notified.push({ userId, highlight: out.highlight, actions: out.actions });
       }
       if (notified.length === 0) return [];
-      deps.db.tx(() => {
-        for (const n of notified) {
-          deps.notifications.insert({
-            userId: n.userId,
-            eventNid: stored.eventNid,
-            roomId: room.roomId,
-            streamOrdering,
-            threadId: thread,
-            highlight: n.highlight,
-            actions: n.actions,
-            ts: now,
-          });
-        }
-      });
+      deps.notifications.insertMany(
+        notified.map((n) => ({
+          userId: n.userId,
+          eventNid: stored.eventNid,
+          roomId: room.roomId,
+          streamOrdering,
+          threadId: thread,
+          highlight: n.highlight,
+          actions: n.actions,
+          ts: now,
+        })),
+      );
       const users = notified.map((n) => n.userId);
       deps.onNotified(users);
       return users;

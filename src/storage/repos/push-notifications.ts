@@ -35,7 +35,8 @@ const toRow = (r: Sql): PushNotificationRow => ({
 });
 
 export interface PushNotificationRepo {
-  insert(n: PushNotificationRow): void;
+  /** Stores several notifications in one transaction (one event, many users). */
+  insertMany(rows: readonly PushNotificationRow[]): void;
   /** Newest first, strictly before `beforeStream` (when given). */
   page(userId: string, opts: { beforeStream?: number; limit: number; onlyHighlight: boolean }): PushNotificationRow[];
   /** Notifications for one user after a stream position, oldest first (pusher delivery). */
@@ -53,57 +54,60 @@ export interface PushNotificationRepo {
     threadId: string | null,
     afterStream: number,
   ): { notify: number; highlight: number };
-  /** Rooms where the user has notifications (any position). */
-  roomsWithNotifications(userId: string): string[];
   /** One notification of the user for an event, or null. */
   byEvent(userId: string, eventNid: number): PushNotificationRow | null;
-  /** The highest stream ordering of any notification (0 when none). */
-  maxStreamOrdering(): number;
-  /** Deletes notifications older than `ts` (retention); returns how many. */
-  deleteOlderThan(ts: number): number;
+  /** Deletes notifications stored before `ts` (retention), at most `limit`; returns how many. */
+  deleteOlderThan(ts: number, limit: number): number;
 }
 
 export function createPushNotificationRepo(db: Db): PushNotificationRepo {
   const s = db.sqlite;
   const COLS = "user_id, event_nid, room_id, stream_ordering, thread_id, highlight, actions, ts";
+  // Every per-user query is a range of the primary key (user_id, stream_ordering).
   const q = {
     insert: s.query(`INSERT OR IGNORE INTO push_notifications (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     pageAll: s.query<Sql, [string, number, number]>(
       `SELECT ${COLS} FROM push_notifications WHERE user_id = ? AND stream_ordering < ? ORDER BY stream_ordering DESC LIMIT ?`,
     ),
     pageHighlight: s.query<Sql, [string, number, number]>(
-      `SELECT ${COLS} FROM push_notifications WHERE user_id = ? AND stream_ordering < ? AND highlight = 1 ORDER BY stream_ordering DESC LIMIT ?`,
+      `SELECT ${COLS} FROM push_notifications WHERE user_id = ? AND stream_ordering < ? AND highlight = 1
+        ORDER BY stream_ordering DESC LIMIT ?`,
     ),
     after: s.query<Sql, [string, number, number]>(
       `SELECT ${COLS} FROM push_notifications WHERE user_id = ? AND stream_ordering > ? ORDER BY stream_ordering ASC LIMIT ?`,
     ),
-    counts: s.query<{ thread_id: string | null; notify: number; highlight: number }, [string, string, number]>(
+    counts: s.query<{ thread_id: string | null; notify: number; highlight: number | null }, [string, number, string]>(
       `SELECT thread_id, count(*) AS notify, sum(highlight) AS highlight FROM push_notifications
-        WHERE user_id = ? AND room_id = ? AND stream_ordering > ? GROUP BY thread_id`,
+        WHERE user_id = ? AND stream_ordering > ? AND room_id = ? GROUP BY thread_id`,
     ),
-    rooms: s.query<{ room_id: string }, [string]>("SELECT DISTINCT room_id FROM push_notifications WHERE user_id = ?"),
-    threadCounts: s.query<{ notify: number; highlight: number | null }, [string, string, string | null, number]>(
+    threadCounts: s.query<{ notify: number; highlight: number | null }, [string, number, string, string | null]>(
       `SELECT count(*) AS notify, sum(highlight) AS highlight FROM push_notifications
-        WHERE user_id = ? AND room_id = ? AND thread_id IS ? AND stream_ordering > ?`,
+        WHERE user_id = ? AND stream_ordering > ? AND room_id = ? AND thread_id IS ?`,
     ),
-    byEvent: s.query<Sql, [string, number]>(
-      `SELECT ${COLS} FROM push_notifications WHERE user_id = ? AND event_nid = ?`,
+    byEvent: s.query<Sql, [number, string]>(
+      `SELECT ${COLS} FROM push_notifications WHERE event_nid = ? AND user_id = ?`,
     ),
-    max: s.query<{ m: number | null }, []>("SELECT max(stream_ordering) AS m FROM push_notifications"),
-    deleteOld: s.query("DELETE FROM push_notifications WHERE ts < ?"),
+    deleteOld: s.query<{ n: number }, [number, number]>(
+      `DELETE FROM push_notifications WHERE (user_id, stream_ordering) IN
+        (SELECT user_id, stream_ordering FROM push_notifications WHERE ts < ? LIMIT ?)`,
+    ),
   };
   return {
-    insert(n) {
-      q.insert.run(
-        n.userId,
-        n.eventNid,
-        n.roomId,
-        n.streamOrdering,
-        n.threadId,
-        n.highlight ? 1 : 0,
-        JSON.stringify(n.actions),
-        n.ts,
-      );
+    insertMany(rows) {
+      db.tx(() => {
+        for (const n of rows) {
+          q.insert.run(
+            n.userId,
+            n.eventNid,
+            n.roomId,
+            n.streamOrdering,
+            n.threadId,
+            n.highlight ? 1 : 0,
+            JSON.stringify(n.actions),
+            n.ts,
+          );
+        }
+      });
     },
     page(userId, { beforeStream, limit, onlyHighlight }) {
       const before = beforeStream ?? Number.MAX_SAFE_INTEGER;
@@ -111,17 +115,15 @@ export function createPushNotificationRepo(db: Db): PushNotificationRepo {
     },
     after: (u, a, l) => q.after.all(u, a, l).map(toRow),
     countsAfter: (u, r, a) =>
-      q.counts.all(u, r, a).map((x) => ({ threadId: x.thread_id, notify: x.notify, highlight: x.highlight ?? 0 })),
+      q.counts.all(u, a, r).map((x) => ({ threadId: x.thread_id, notify: x.notify, highlight: x.highlight ?? 0 })),
     countsInThreadAfter(u, r, t, a) {
-      const row = q.threadCounts.get(u, r, t, a)!;
+      const row = q.threadCounts.get(u, a, r, t)!;
       return { notify: row.notify, highlight: row.highlight ?? 0 };
     },
-    roomsWithNotifications: (u) => q.rooms.all(u).map((r) => r.room_id),
     byEvent(u, nid) {
-      const r = q.byEvent.get(u, nid);
+      const r = q.byEvent.get(nid, u);
       return r ? toRow(r) : null;
     },
-    maxStreamOrdering: () => q.max.get()?.m ?? 0,
-    deleteOlderThan: (ts) => q.deleteOld.run(ts).changes,
+    deleteOlderThan: (ts, limit) => q.deleteOld.run(ts, limit).changes,
   };
 }
