@@ -3,6 +3,7 @@
  * funnel, 404/405 answers, and every route module.
  */
 import { Hono } from "hono";
+import { TrieRouter } from "hono/router/trie-router";
 import { MatrixError } from "../core/errors";
 import type { Services } from "../services";
 import { randomAlnum } from "../util/random";
@@ -21,7 +22,8 @@ export interface AppOptions {
 }
 
 export function createApp(services: Services, opts: AppOptions = {}): ApiApp {
-  const hono = new Hono<AppEnv>();
+  // TrieRouter: no compile step on the first request (RegExpRouter spends ~50 ms on our ~250 routes).
+  const hono = new Hono<AppEnv>({ router: new TrieRouter() });
   const app: ApiApp = { hono, routes: createRouteTable() };
   const accessLog = services.config.logging.access_log;
 
