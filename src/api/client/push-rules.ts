@@ -88,7 +88,7 @@ export const setPushRuleActions = defineEndpoint({
 });
 
 export function registerPushRuleRoutes(app: ApiApp): void {
-  const global = (services: Services, userId: string) => services.push.rules.pushRulesAccountData(userId).global;
+  const global = (services: Services, userId: string) => services.push.rules.rulesJson(userId).global;
   // Clients also ask without the trailing slash.
   for (const e of [getPushRules, { ...getPushRules, path: BASE }]) {
     route(app, e, ({ user, services }) => ({ global: global(services, user.userId) }));

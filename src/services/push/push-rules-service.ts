@@ -38,6 +38,8 @@ export interface PutRuleBody {
 export interface PushRulesService {
   /** The effective ruleset used for evaluation (cached). */
   ruleset(userId: string): PushRuleset;
+  /** The user's effective rules in the wire form (GET /pushrules/). */
+  rulesJson(userId: string): PushRulesContent;
   /** The `m.push_rules` account data content: the stored one, or the server defaults when none is stored. */
   pushRulesAccountData(userId: string): PushRulesContent;
   /** True when the user has `m.push_rules` stored in account data (then /sync sends it by itself). */
@@ -223,6 +225,7 @@ export function createPushRulesService(deps: PushRulesDeps): PushRulesService {
 
   return {
     ruleset,
+    rulesJson: (userId) => ({ global: wireRuleset(ruleset(userId)) }),
     pushRulesAccountData(userId) {
       const content = stored(userId);
       if (content !== null) return content as PushRulesContent;
