@@ -18,6 +18,7 @@ import { createRoomHistoryService } from "./services/rooms/messages-service";
 import { createRedactionPruner } from "./services/rooms/pruning";
 import { createSyncServices } from "./services/sync/create-sync-services";
 import { createNotifier } from "./services/sync/notifier";
+import { type Frontend, type FrontendOptions, startFrontend } from "./services/tls/frontend";
 import { type Db, openDb } from "./storage/db";
 import { migrate } from "./storage/migrate";
 import { createAccessTokenRepo } from "./storage/repos/access-tokens";
@@ -37,6 +38,10 @@ export interface ServerOptions {
   logger?: Logger;
   /** Media seams: the URL preview resolver, the remote media fetcher (federation). */
   media?: MediaOverrides;
+  /** Directory that relative paths in [tls] are resolved against (the config file's). Default: the working directory. */
+  configDir?: string;
+  /** TLS seams for tests (ACME client and timers, certificate file polling). */
+  tls?: Pick<FrontendOptions, "acme" | "filesPollIntervalMs">;
 }
 
 export interface Server {
@@ -45,8 +50,16 @@ export interface Server {
   db: Db;
   /** Handles one request in-process (tests, and Bun.serve's fetch). */
   fetch(req: Request, clientIp?: string): Promise<Response>;
-  /** Starts listening; resolves with the bound port. */
+  /**
+   * Starts listening as tls.mode says (plain HTTP, HTTPS from certificate files, or HTTPS with ACME
+   * plus the challenge/redirect port); returns the main port and URL. Throws on a port that cannot be
+   * bound and on TLS problems the operator must fix (TlsSetupError).
+   */
   listen(host?: string, port?: number): { port: number; url: string };
+  /** The listeners (null before listen()): TLS state, certificate reload. */
+  readonly frontend: Frontend | null;
+  /** SIGHUP: re-reads certificate files, or checks the ACME certificate now. */
+  reloadCertificates(reason?: string): Promise<void>;
   /** Stops accepting, waits for in-flight requests, closes the database. */
   stop(): Promise<void>;
 }
@@ -194,7 +207,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
 
   const ipOf = new WeakMap<Request, string>();
   const app = createApp(services, { clientIp: (req) => ipOf.get(req) ?? "127.0.0.1" });
-  let bun: ReturnType<typeof Bun.serve> | null = null;
+  let frontend: Frontend | null = null;
 
   const fetch = async (req: Request, clientIp?: string) => {
     if (clientIp) ipOf.set(req, clientIp);
@@ -207,7 +220,10 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     db,
     fetch,
     listen(host = config.listen.host, port = config.listen.port) {
-      bun = Bun.serve({
+      frontend = startFrontend({
+        config,
+        dataDir: opts.dataDir,
+        baseDir: opts.configDir ?? process.cwd(),
         hostname: host,
         port,
         // Media uploads stream with their own limit; JSON bodies are limited per endpoint.
@@ -222,22 +238,29 @@ export function createServer(config: Config, opts: ServerOptions): Server {
               config.listen.trusted_proxies,
             ),
           ),
+        clock,
+        logger,
+        ...opts.tls,
       });
       // Background media work (the crash sweep, the periodic cleanup) runs only in the serving process,
       // never in operator commands that open the same data directory meanwhile.
       services.media.start();
       redactionPruner.start();
       push.start();
-      const boundPort = bun.port ?? port;
-      const h = host.includes(":") ? `[${host}]` : host;
-      return { port: boundPort, url: `http://${h === "0.0.0.0" ? "127.0.0.1" : h}:${boundPort}` };
+      return { port: frontend.port, url: frontend.url };
+    },
+    get frontend() {
+      return frontend;
+    },
+    async reloadCertificates(reason = "SIGHUP") {
+      await frontend?.reload(reason);
     },
     async stop() {
       // Long-polling /sync requests return now rather than hold the shutdown for their timeout.
       sync.stop();
-      if (bun) {
-        await bun.stop(false);
-        bun = null;
+      if (frontend) {
+        await frontend.stop();
+        frontend = null;
       }
       redactionPruner.stop();
       await push.stop();

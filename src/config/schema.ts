@@ -55,8 +55,16 @@ export const configSchema = z.strictObject({
         .describe(
           "acme: obtain certificates automatically (needs ports 80 and 443); files: use cert_file and key_file; reverse-proxy: plain HTTP behind nginx/Caddy.",
         ),
-      cert_file: z.string().default("").describe("PEM certificate chain (mode = files)."),
-      key_file: z.string().default("").describe("PEM private key (mode = files)."),
+      cert_file: z
+        .string()
+        .default("")
+        .describe(
+          "PEM certificate chain, the server's certificate first (mode = files). Relative to the config file. Re-read when it changes, and on SIGHUP.",
+        ),
+      key_file: z
+        .string()
+        .default("")
+        .describe("PEM private key of that certificate, unencrypted (mode = files). Relative to the config file."),
       acme_email: z
         .string()
         .default("")
@@ -65,6 +73,25 @@ export const configSchema = z.strictObject({
         .url()
         .default("https://acme-v02.api.letsencrypt.org/directory")
         .describe("ACME directory URL (mode = acme)."),
+      acme_domains: z
+        .array(
+          z
+            .string()
+            .regex(
+              /^(?=.*[a-z])[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i,
+              "must be a DNS name such as matrix.example.org (no wildcards, no IP addresses)",
+            ),
+        )
+        .default([])
+        .describe(
+          "Names the ACME certificate covers (mode = acme). Empty: the host of public_base_url. Add the server name when it points at this machine too, so that this server can answer https://<server name>/.well-known/matrix/*.",
+        ),
+      acme_ca_file: z
+        .string()
+        .default("")
+        .describe(
+          "PEM file of CA certificates to trust when talking to the ACME directory: a private CA such as step-ca (mode = acme). Empty: the system's trusted CAs. Relative to the config file.",
+        ),
       http_port: z
         .number()
         .int()
