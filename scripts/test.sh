@@ -11,6 +11,19 @@ BUN=$(command -v bun || echo "$HOME/.local/bin/bun")
 [ -x "$BUN" ] || BUN=/usr/local/bin/bun
 export PATH="$(dirname "$BUN"):$PATH"
 
+# Debian tools some tests need, installed only when missing and only as root: openssl makes test
+# certificates; pebble is a test ACME CA (the ACME tests say they are skipped when it is absent).
+apt_tool() { # command package
+  command -v "$1" >/dev/null && return 0
+  { [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; } || { echo "note: $1 missing (install the $2 package)"; return 0; }
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq "$2" >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "$2" >/dev/null 2>&1; } \
+    || echo "note: could not install $2"
+}
+apt_tool openssl openssl
+apt_tool pebble pebble
+
 PASSED=0
 FAILED=0
 LOG_DIR=$(mktemp -d)
