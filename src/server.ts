@@ -158,6 +158,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     ],
     filters: account.services.filters,
     unread: push.services.counter,
+    onReadReceipt: (userId) => push.readReceiptsMoved(userId),
     e2ee,
   });
   push.setReadPositions((userId, roomNid) => sync.services.receipts.readPositions(userId, roomNid));

@@ -7,6 +7,7 @@ import {
   ok,
   PUSH_TEST_CONFIG,
   pusherBody,
+  receipt,
   roomWith,
   send,
   setDisplayName,
@@ -255,6 +256,34 @@ describe("delivery to the push gateway", () => {
     await waitFor(() => gw.requests.some((r) => r.body.notification.event_id === third), "the other pusher's push");
     expect(gw.requests.filter((r) => r.body.notification.devices[0]!.pushkey === "alice-rejected")).toHaveLength(1);
     await setPusher(alice, { kind: null, app_id: "org.example.app.ios", pushkey: "alice-after" });
+  });
+
+  test("a read receipt sends the new unread count alone, once", async () => {
+    // Alice's own message reads what earlier tests left unread.
+    await send(hs, alice, room, { msgtype: "m.text", body: "caught up" });
+    gw.requests.length = 0;
+    await setPusher(alice, pusherBody(gw.url, { pushkey: "alice-badge" }));
+    await send(hs, bob, room, { msgtype: "m.text", body: "one" });
+    const last = await send(hs, bob, room, { msgtype: "m.text", body: "two" });
+    await waitFor(() => gw.requests.length >= 2, "two pushes");
+    expect(gw.requests[1]!.body.notification.counts).toEqual({ unread: 2 });
+    await receipt(hs, alice, room, last);
+    await waitFor(() => gw.requests.length >= 3, "the badge push");
+    expect(gw.requests[2]!.body).toEqual({
+      notification: {
+        prio: "low",
+        counts: {},
+        devices: [expect.objectContaining({ app_id: "org.example.app.ios", pushkey: "alice-badge", tweaks: {} })],
+      },
+    });
+    // The same count again is not sent: the next request is the next message.
+    await receipt(hs, alice, room, last);
+    const next = await send(hs, bob, room, { msgtype: "m.text", body: "three" });
+    await waitFor(() => gw.requests.length >= 4, "the next push");
+    expect(gw.requests).toHaveLength(4);
+    expect(gw.requests[3]!.body.notification.event_id).toBe(next);
+    expect(gw.requests[3]!.body.notification.counts).toEqual({ unread: 1 });
+    await setPusher(alice, { kind: null, app_id: "org.example.app.ios", pushkey: "alice-badge" });
   });
 
   test("notices, reactions and events of ignored users are not pushed", async () => {

@@ -71,6 +71,8 @@ export interface PushRuntime {
    * latest events, per thread); until then nothing counts as read.
    */
   setReadPositions(positions: (userId: string, roomNid: number) => ReadPositions): void;
+  /** A user's read receipts moved: their phones get the new unread count. */
+  readReceiptsMoved(userId: string): void;
   start(): void;
   stop(): Promise<void>;
 }
@@ -131,6 +133,11 @@ export function createPushServices(deps: PushServicesDeps): PushRuntime {
       policy: createAddressPolicy({ allow: config.push.ip_allowlist }),
       userAgent: deps.userAgent,
     });
+  const unreadOf = (userId: string) =>
+    counter.totalUnread(
+      userId,
+      roomRepo.roomsOfUser(userId, ["join"]).map((m) => m.roomId),
+    );
   const delivery: PushDelivery = createPushDelivery({
     pushers,
     notifications,
@@ -161,12 +168,10 @@ export function createPushServices(deps: PushServicesDeps): PushRuntime {
           senderDisplayName: room ? str(stateContent(room, "m.room.member", ev.sender)?.displayname) : null,
           roomName: room ? str(stateContent(room, "m.room.name", "")?.name) : null,
           roomAlias: room ? str(stateContent(room, "m.room.canonical_alias", "")?.alias) : null,
-          unread: counter.totalUnread(
-            n.userId,
-            roomRepo.roomsOfUser(n.userId, ["join"]).map((m) => m.roomId),
-          ),
+          unread: unreadOf(n.userId),
         };
       },
+      unread: (userId) => unreadOf(userId),
       isRead: (n) => counter.isRead(n.userId, n.roomId, n.threadId, n.streamOrdering),
     },
   });
@@ -237,6 +242,9 @@ export function createPushServices(deps: PushServicesDeps): PushRuntime {
           return room ? positions(userId, room.roomNid) : NO_RECEIPTS.positions(userId, roomId);
         },
       };
+    },
+    readReceiptsMoved(userId) {
+      if (deliveryStarted) delivery.badge(userId);
     },
     start() {
       if (pruneTimer === null) {

@@ -80,3 +80,14 @@ export function buildNotifyBody(
     },
   };
 }
+
+/** A push without an event: only the user's new unread count (after they read something elsewhere). */
+export function buildBadgeBody(pusher: PusherRow, unread: number): { notification: Record<string, unknown> } {
+  return {
+    notification: {
+      prio: "low",
+      counts: unread > 0 ? { unread } : {},
+      devices: [deviceOf(pusher, {})],
+    },
+  };
+}

@@ -13,7 +13,7 @@ import type { PushNotificationRepo, PushNotificationRow } from "../../storage/re
 import type { PusherRepo, PusherRow } from "../../storage/repos/pushers";
 import type { Clock } from "../../util/clock";
 import type { Logger } from "../../util/log";
-import { buildNotifyBody, type NotifiedEvent, type NotifyContext } from "./notify-payload";
+import { buildBadgeBody, buildNotifyBody, type NotifiedEvent, type NotifyContext } from "./notify-payload";
 
 export const INITIAL_BACKOFF_MS = 1000;
 const BATCH = 50;
@@ -24,6 +24,8 @@ export interface DeliveryPort {
   context(n: PushNotificationRow, ev: NotifiedEvent): NotifyContext;
   /** True when a read receipt covers the notification (it is then not pushed). */
   isRead(n: PushNotificationRow): boolean;
+  /** The user's unread notifications across their rooms (the badge). */
+  unread(userId: string): number;
 }
 
 export interface PushDeliveryDeps {
@@ -47,6 +49,11 @@ export interface PushDelivery {
   wake(userIds: Iterable<string>): void;
   /** The user's pushers were added, changed or removed. */
   pushersChanged(userId: string): void;
+  /**
+   * The user's read position moved: their pushers get the new unread count (a push without an
+   * event), when it differs from the last one sent. Best effort: not retried.
+   */
+  badge(userId: string): void;
 }
 
 export function backoffMs(failures: number, maxMs: number): number {
@@ -61,6 +68,9 @@ export function createPushDelivery(deps: PushDeliveryDeps): PushDelivery {
   const workers = new Map<number, Promise<void>>();
   const again = new Set<number>();
   const timers = new Map<number, ReturnType<typeof setTimeout>>();
+  const badgePending = new Set<number>();
+  /** The unread count each pusher was last sent (in memory: after a restart the next push sets it). */
+  const lastBadge = new Map<number, number>();
 
   const reloadUser = (userId: string) => {
     const ids = deps.pushers.ofUser(userId).map((p) => p.pusherId);
@@ -103,7 +113,8 @@ export function createPushDelivery(deps: PushDeliveryDeps): PushDelivery {
       deps.pushers.setProgress(p.pusherId, n.streamOrdering);
       return true;
     }
-    const body = buildNotifyBody(p, ev, n.actions, deps.port.context(n, ev));
+    const ctx = deps.port.context(n, ev);
+    const body = buildNotifyBody(p, ev, n.actions, ctx);
     let problem: string;
     try {
       const answer = await deps.gateway.notify(String(p.data.url), body, {
@@ -118,6 +129,7 @@ export function createPushDelivery(deps: PushDeliveryDeps): PushDelivery {
           return false;
         }
         deps.pushers.setProgress(p.pusherId, n.streamOrdering);
+        lastBadge.set(p.pusherId, ctx.unread);
         return true;
       }
       problem = `status ${answer.status}`;
@@ -142,16 +154,42 @@ export function createPushDelivery(deps: PushDeliveryDeps): PushDelivery {
     return false;
   };
 
+  /** Sends the unread count alone (after the notifications, so that it is the newest). */
+  const sendBadge = async (p: PusherRow) => {
+    const unread = deps.port.unread(p.userId);
+    if (lastBadge.get(p.pusherId) === unread) return;
+    try {
+      const answer = await deps.gateway.notify(String(p.data.url), buildBadgeBody(p, unread), {
+        timeoutMs: deps.timeoutMs,
+        signal: abort.signal,
+      });
+      if (answer.status >= 200 && answer.status < 300) {
+        if (answer.rejected.includes(p.pushkey)) {
+          deps.pushers.deleteById(p.pusherId);
+          reloadUser(p.userId);
+          return;
+        }
+        lastBadge.set(p.pusherId, unread);
+      }
+    } catch {
+      // Best effort: the next notification carries the count anyway.
+    }
+  };
+
   const work = async (id: number) => {
     while (running) {
       const p = deps.pushers.byId(id);
       if (!p) return;
       if (p.retryAt > deps.clock.now()) {
+        badgePending.delete(id);
         schedule(id, p.retryAt);
         return;
       }
       const batch = deps.notifications.after(p.userId, p.lastStreamOrdering, BATCH);
-      if (batch.length === 0) return;
+      if (batch.length === 0) {
+        if (badgePending.delete(id)) await sendBadge(p);
+        return;
+      }
       for (const n of batch) {
         // The row may have changed (progress, or the pusher was replaced) while a request was out.
         const cur = deps.pushers.byId(id);
@@ -191,6 +229,12 @@ export function createPushDelivery(deps: PushDeliveryDeps): PushDelivery {
         timers.delete(id);
       }
       for (const id of after) kick(id);
+    },
+    badge(userId) {
+      for (const id of byUser.get(userId) ?? []) {
+        badgePending.add(id);
+        kick(id);
+      }
     },
   };
 }

@@ -54,6 +54,8 @@ export interface SyncServicesDeps {
   filters: FiltersService;
   /** Unread notification counts per room and thread (the push service's counter). */
   unread: UnreadCountsSource;
+  /** Told after a user posted a read receipt (m.read, m.read.private) in a room: push badge counts. */
+  onReadReceipt?: (userId: string, roomId: string) => void;
   /** To-device messages, device lists and key counts. */
   e2ee: Pick<E2eeService, "syncSection" | "currentPositions">;
 }
@@ -165,7 +167,7 @@ export function createSyncServices(deps: SyncServicesDeps): {
   });
 
   return {
-    services: { sync, typing, receipts, presence, tags, ignoredUsers },
+    services: { sync, typing, receipts: withReadHook(receipts, deps.onReadReceipt), presence, tags, ignoredUsers },
     eventPersisted(e) {
       if (!isLocal(e.event.sender) || e.stored.streamOrdering === null) return;
       // Sending an event reads the room up to it (notification counts), and is activity (presence).
@@ -181,6 +183,25 @@ export function createSyncServices(deps: SyncServicesDeps): {
       sync.stop();
       typing.stop();
       presence.stop();
+    },
+  };
+}
+
+/** The receipts service, telling `onRead` after each read receipt a user posts. */
+function withReadHook(
+  receipts: ReceiptsService,
+  onRead: ((userId: string, roomId: string) => void) | undefined,
+): ReceiptsService {
+  if (!onRead) return receipts;
+  return {
+    ...receipts,
+    postReceipt(userId, roomId, type, eventId, threadId) {
+      receipts.postReceipt(userId, roomId, type, eventId, threadId);
+      if (type !== "m.fully_read") onRead(userId, roomId);
+    },
+    setReadMarkers(userId, roomId, markers) {
+      receipts.setReadMarkers(userId, roomId, markers);
+      if (markers.read !== undefined || markers.readPrivate !== undefined) onRead(userId, roomId);
     },
   };
 }
