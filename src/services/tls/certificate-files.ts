@@ -58,8 +58,10 @@ export function expiryWarner(logger: Logger, clock: Clock, what: string): (pair:
 }
 
 export interface CertificateFilesWatch {
-  /** Re-reads the files now; resolves with the pair in service afterwards. */
+  /** Re-reads the files now; returns the pair in service afterwards. */
   reload(reason: string): CertificatePair;
+  /** The pair in service. */
+  current(): CertificatePair;
   stop(): void;
 }
 
@@ -159,6 +161,7 @@ export function watchCertificateFiles(o: WatchOptions): CertificateFilesWatch {
 
   return {
     reload,
+    current: () => current,
     stop() {
       clearInterval(poll);
       if (settle) clearTimeout(settle);

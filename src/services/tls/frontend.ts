@@ -113,7 +113,10 @@ export function startFrontend(o: FrontendOptions): Frontend {
       httpPort: null,
       acme: null,
       async reload(reason) {
-        watch.reload(reason);
+        const before = watch.current();
+        const after = watch.reload(reason);
+        if (after === before)
+          log.info("TLS certificate files checked: no new certificate", { reason, serial: after.serial });
       },
       async stop() {
         watch.stop();
@@ -215,7 +218,11 @@ export function startFrontend(o: FrontendOptions): Frontend {
     acme: manager,
     async reload(reason) {
       log.info("checking the TLS certificate now", { reason });
-      await manager.check({ ignoreBackoff: true });
+      const outcome = await manager.check({ ignoreBackoff: true });
+      const due = manager.renewalDueAt();
+      if (outcome === "not-due" && due !== null) {
+        log.info("the TLS certificate is current", { renew_after: new Date(due).toISOString() });
+      }
     },
     async stop() {
       manager.stop();
