@@ -192,6 +192,12 @@ export function startFrontend(o: FrontendOptions): Frontend {
     throw new TlsSetupError(`cannot listen on ${o.hostname}:${httpPort} (tls.http_port, for ACME challenges): ${why}`);
   }
   log.info("listening for ACME challenges and redirecting to HTTPS", { port: http.port });
+  if (/^(127\.|::1$|localhost$)/.test(o.hostname)) {
+    log.warn("listen.host is a loopback address: the certificate authority cannot reach this server", {
+      host: o.hostname,
+      hint: 'set listen.host = "::" (IPv4 and IPv6) or "0.0.0.0"',
+    });
+  }
   try {
     manager.start();
   } catch (e) {
