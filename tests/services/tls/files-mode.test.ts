@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parseConfig } from "../../../src/config/load";
 import { createServer } from "../../../src/server";
 import { TlsSetupError } from "../../../src/services/tls/certificate";
+import { type Clock, manualClock } from "../../../src/util/clock";
 import { eventually, peerCertificate, recordingLogger, selfSigned, type TestCert, writePair } from "../../helpers/tls";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -22,7 +23,7 @@ function tempDir(): string {
   return dir;
 }
 
-function filesServer(tls: Record<string, unknown>, opts: { configDir?: string } = {}) {
+function filesServer(tls: Record<string, unknown>, opts: { configDir?: string; clock?: Clock } = {}) {
   const dataDir = tempDir();
   const logger = recordingLogger();
   const config = parseConfig({
@@ -37,6 +38,7 @@ function filesServer(tls: Record<string, unknown>, opts: { configDir?: string } 
     dbPath: ":memory:",
     logger,
     ...(opts.configDir ? { configDir: opts.configDir } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
     tls: { filesPollIntervalMs: 60_000 },
   });
   cleanups.push(() => server.stop());
@@ -157,6 +159,37 @@ describe("tls.mode = files", () => {
     const res = await pending;
     expect(res.status).toBe(403); // answered by the old listener: the login itself is simply wrong
     expect(((await res.json()) as { errcode: string }).errcode).toBe("M_FORBIDDEN");
+  });
+});
+
+describe("tls.mode = files warns before the certificate expires", () => {
+  test("less than 14 days left: a warning with the date", () => {
+    const dir = tempDir();
+    const { certFile, keyFile } = writePair(dir, selfSigned(["localhost"], { days: 5 }));
+    const { server, logger } = filesServer({ cert_file: certFile, key_file: keyFile });
+    server.listen("127.0.0.1", 0);
+    const warn = logger.lines.find((l) => l.level === "warn");
+    expect(warn?.msg).toBe(`the TLS certificate ${certFile} expires in 5 day(s): renew it`);
+    expect(warn?.fields.names).toEqual(["localhost"]);
+  });
+
+  test("expired: an error, and the certificate is still served (clients decide)", async () => {
+    const dir = tempDir();
+    const cert = selfSigned(["localhost", "127.0.0.1"], { days: 30 });
+    const { certFile, keyFile } = writePair(dir, cert);
+    const clock = manualClock(Date.now() + 31 * 86_400_000);
+    const { server, logger } = filesServer({ cert_file: certFile, key_file: keyFile }, { clock });
+    const { port } = server.listen("127.0.0.1", 0);
+    expect(logger.has("error", `the TLS certificate ${certFile} has EXPIRED`)).toBe(true);
+    expect((await peerCertificate(port)).serial).toBe(cert.serial);
+  });
+
+  test("a certificate with months left: no warning", () => {
+    const dir = tempDir();
+    const { certFile, keyFile } = writePair(dir, selfSigned(["localhost"], { days: 90 }));
+    const { server, logger } = filesServer({ cert_file: certFile, key_file: keyFile });
+    server.listen("127.0.0.1", 0);
+    expect(logger.lines.filter((l) => l.level === "warn" || l.level === "error")).toEqual([]);
   });
 });
 
