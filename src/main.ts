@@ -5,6 +5,7 @@ import { backupCommand } from "./cli/backup";
 import { type CliContext, type Command, type CommandGroup, EXIT } from "./cli/command";
 import { hashPasswordCommand } from "./cli/hash-password";
 import { initCommand } from "./cli/init";
+import { mediaCommand } from "./cli/media";
 import { InterruptedError, terminalPrompter } from "./cli/prompt";
 import { roomCommand } from "./cli/room";
 import { runCommand } from "./cli/run";
@@ -19,6 +20,7 @@ export const COMMANDS: Record<string, Command | CommandGroup> = {
   user: userCommand,
   token: tokenCommand,
   room: roomCommand,
+  media: mediaCommand,
   backup: backupCommand,
   "hash-password": hashPasswordCommand,
   version: versionCommand,
