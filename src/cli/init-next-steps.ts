@@ -29,7 +29,9 @@ export function nextSteps(
         "   Binding ports below 1024 needs root or CAP_NET_BIND_SERVICE (the systemd unit grants it).",
     );
   } else if (a.tls === "files") {
-    step(`Ports: open TCP ${a.listenPort} to this machine. Renew ${a.certFile} before it expires and restart.`);
+    step(
+      `Ports: open TCP ${a.listenPort} to this machine. Renew ${a.certFile} before it expires: the server picks up the new files by itself (or at once on SIGHUP).`,
+    );
   } else {
     step(
       `Reverse proxy: serve https://${publicHost}/ with your proxy and forward /_matrix/ and /_synapse/client/\n` +

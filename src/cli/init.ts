@@ -226,7 +226,8 @@ export function configValues(a: InitAnswers, dataDirSetting: string): ConfigInpu
     tls: {
       mode: a.tls,
       ...(a.tls === "acme" ? { acme_email: a.acmeEmail } : {}),
-      ...(a.tls === "files" ? { cert_file: a.certFile, key_file: a.keyFile } : {}),
+      // Absolute: the config reads relative paths from its own folder, not from where init ran.
+      ...(a.tls === "files" ? { cert_file: resolve(a.certFile), key_file: resolve(a.keyFile) } : {}),
     },
     registration: { mode: a.registration },
   };

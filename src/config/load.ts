@@ -49,7 +49,12 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: Record<stri
       target = target[seg] as Record<string, unknown>;
     }
     const key = path[path.length - 1]!;
-    if (node.type === "integer" || node.type === "number") target[key] = Number(value);
+    if (node.type === "array")
+      target[key] = value
+        .split(",")
+        .map((v) => v.trim())
+        .filter((v) => v !== "");
+    else if (node.type === "integer" || node.type === "number") target[key] = Number(value);
     else if (node.type === "boolean")
       target[key] = value === "true" || value === "1" ? true : value === "false" || value === "0" ? false : value;
     else target[key] = value;

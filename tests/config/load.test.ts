@@ -151,6 +151,11 @@ describe("environment overrides", () => {
     expect(c.registration.shared_secret).toBe("s3cret");
   });
 
+  test("list options take comma-separated values", () => {
+    const c = parseConfigText(toml, { HEARTH_TLS__ACME_DOMAINS: "m.example.org, example.org" });
+    expect(c.tls.acme_domains).toEqual(["m.example.org", "example.org"]);
+  });
+
   test("values are converted to the option's type", () => {
     const c = parseConfigText(toml, {
       HEARTH_LISTEN__PORT: "9000",
