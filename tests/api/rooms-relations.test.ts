@@ -388,3 +388,31 @@ describe("ignored users (m.ignored_user_list)", () => {
     expect(bobsThreads.chunk.find((e) => e.event_id === carolRoot)?.content).toEqual(text("carol's thread"));
   });
 });
+
+describe("sending into threads", () => {
+  test("a thread cannot start from an event that has a relation: 400 M_UNKNOWN, and nothing is stored", async () => {
+    const roomId = await room();
+    const root = await sendAt(hs, alice, roomId, text("root"));
+    const inside = await sendAt(hs, bob, roomId, inThread(root, "in thread"));
+    const anEdit = await sendAt(hs, alice, roomId, edit(root, "edited"));
+    const reply = await sendAt(hs, bob, roomId, {
+      ...text("a plain reply"),
+      "m.relates_to": { "m.in_reply_to": { event_id: root } },
+    });
+    const before = tableCounts(hs);
+    for (const target of [inside, anEdit]) {
+      const r = await call(
+        hs,
+        carol,
+        "PUT",
+        `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/nested-${target.slice(1, 9)}`,
+        inThread(target, "nested"),
+      );
+      expect(r.status).toBe(400);
+      expect((r.body as { errcode?: string }).errcode).toBe("M_UNKNOWN");
+    }
+    expect(tableCounts(hs)).toEqual(before);
+    // A reply without rel_type can start a thread.
+    expect(await sendAt(hs, carol, roomId, inThread(reply, "thread off a reply"))).toStartWith("$");
+  });
+});

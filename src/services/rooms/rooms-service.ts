@@ -16,6 +16,7 @@ import { type CreateRoomRequest, createRoom } from "./create-room";
 import type { EventStore, LoadedEvent } from "./event-store";
 import type { LocalMembers } from "./local-members";
 import { createMembershipService, type MembershipService } from "./membership";
+import { assertValidThreadTarget } from "./relations-validation";
 import { createVisibility, type Visibility } from "./visibility";
 import type { RoomWriter } from "./write/room-writer";
 
@@ -215,6 +216,7 @@ export function createRoomsService(deps: RoomsDeps): RoomsService {
       if (deps.localMembers.membershipOf(room.roomNid, viewer.userId) !== "join") {
         throw MatrixError.forbidden("You are not joined to this room");
       }
+      assertValidThreadTarget(store, room.roomNid, content);
       const ev = writer.createLocalEvent(roomId, {
         type,
         sender: viewer.userId,
