@@ -95,9 +95,12 @@ export function registerRoomEventRoutes(app: ApiApp): void {
   route(app, setRoomStateWithKey, ({ params, body, user, services }) =>
     services.rooms.setState(user, params.roomId, params.eventType, params.stateKey, body),
   );
-  route(app, setRoomStateEmptyKey, ({ params, body, user, services }) =>
-    services.rooms.setState(user, params.roomId, params.eventType, "", body),
-  );
+  // Clients (matrix-js-sdk, so Element) write the empty state key as a trailing slash: `/state/m.room.name/`.
+  for (const e of [setRoomStateEmptyKey, { ...setRoomStateEmptyKey, path: `${setRoomStateEmptyKey.path}/` }]) {
+    route(app, e, ({ params, body, user, services }) =>
+      services.rooms.setState(user, params.roomId, params.eventType, "", body),
+    );
+  }
   route(app, redactEvent, ({ params, body, user, services }) =>
     services.rooms.redact(user, params.roomId, params.eventId, params.txnId, body.reason),
   );
@@ -107,10 +110,12 @@ export function registerRoomEventRoutes(app: ApiApp): void {
     const ev = services.rooms.getStateEvent(user, params.roomId, params.eventType, params.stateKey);
     return query.format === "event" ? ev : ev.content;
   });
-  route(app, getRoomStateEmptyKey, ({ params, query, user, services }) => {
-    const ev = services.rooms.getStateEvent(user, params.roomId, params.eventType, "");
-    return query.format === "event" ? ev : ev.content;
-  });
+  for (const e of [getRoomStateEmptyKey, { ...getRoomStateEmptyKey, path: `${getRoomStateEmptyKey.path}/` }]) {
+    route(app, e, ({ params, query, user, services }) => {
+      const ev = services.rooms.getStateEvent(user, params.roomId, params.eventType, "");
+      return query.format === "event" ? ev : ev.content;
+    });
+  }
   route(app, getOneRoomEvent, ({ params, user, services }) =>
     services.rooms.getEvent(user, params.roomId, params.eventId),
   );
