@@ -19,6 +19,7 @@ import { createRedactionPruner } from "./services/rooms/pruning";
 import { createSyncServices } from "./services/sync/create-sync-services";
 import { createNotifier } from "./services/sync/notifier";
 import { type Frontend, type FrontendOptions, startFrontend } from "./services/tls/frontend";
+import { createUserSettingsTransfer } from "./services/upgrade/user-settings-transfer";
 import { type Db, openDb } from "./storage/db";
 import { migrate } from "./storage/migrate";
 import { createAccessTokenRepo } from "./storage/repos/access-tokens";
@@ -175,6 +176,34 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     accounts: account.services.accounts,
     profile: account.services.profile,
   });
+  // Room upgrades: a user's tags, m.direct entry and room push rules follow them into the new room.
+  const upgradeSettings = createUserSettingsTransfer({
+    isLocalUser: (userId) => userId.endsWith(`:${config.server_name}`),
+    currentState: (roomId, type, stateKey) => {
+      const room = roomServices.internals.rooms.byId(roomId);
+      return room
+        ? (roomServices.internals.store.stateView(room.currentSnapshotNid).get(type, stateKey)?.content ?? null)
+        : null;
+    },
+    membershipOf: (roomId, userId) => roomServices.rooms.membershipOf(roomId, userId),
+    membershipBefore: (e) => {
+      const before = roomServices.internals.store
+        .stateView(e.stored.stateBeforeNid)
+        .get("m.room.member", e.event.stateKey!);
+      return typeof before?.content.membership === "string" ? before.content.membership : null;
+    },
+    readAccountData: (userId, roomId, type) => {
+      try {
+        return account.services.accountData.getAccountData(userId, userId, roomId, type);
+      } catch {
+        return null;
+      }
+    },
+    writeAccountData: (userId, roomId, type, content) =>
+      void account.services.accountData.putServerAccountData(userId, roomId, type, content),
+    pushRules: push.services.rules,
+  });
+  roomServices.onPersisted((e) => upgradeSettings.onPersisted(e));
   const services: Services = {
     config,
     clock,

@@ -14,6 +14,7 @@ import {
   registerUser,
   repeatedTimelineEvents,
   type SdkSession,
+  serverProblems,
   startSdkClient,
   stopAll,
   timelineEvent,
@@ -221,4 +222,5 @@ test("every message acknowledged before SIGKILL is there after restart, once, an
     20_000,
     watcher,
   );
+  expect(serverProblems(hs.log())).toEqual([]); // since the restart
 }, 90_000);

@@ -15,6 +15,7 @@ import {
   recordSyncErrors,
   registerUser,
   type SdkSession,
+  serverProblems,
   startSdkClient,
   stopAll,
   timelineEvent,
@@ -154,7 +155,8 @@ describe("an encrypted direct chat with matrix-js-sdk's Rust crypto", () => {
     expect((await decryptedContent(laptop, ev)).body).toBe("Welcome, laptop");
   }, 90_000);
 
-  test("no client met a sync error", () => {
+  test("no client met a sync error, and the server logged no error", () => {
     expect(syncErrors.flat()).toEqual([]);
+    expect(serverProblems(hs.log())).toEqual([]);
   });
 });

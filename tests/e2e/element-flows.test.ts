@@ -28,6 +28,7 @@ import {
   registerUser,
   repeatedTimelineEvents,
   type SdkSession,
+  serverProblems,
   startSdkClient,
   stopAll,
   timelineEvent,
@@ -457,8 +458,9 @@ describe("Element flows against the homeserver program", () => {
     expect(create.additional_creators).toEqual([uid("bob")]);
   });
 
-  test("no client met a sync error, and no sync repeated a timeline event", () => {
+  test("no client met a sync error, and no sync repeated a timeline event, and the server logged no error", () => {
     expect(syncErrors).toEqual({ alice: [], bob: [], carol: [] });
+    expect(serverProblems(hs.log())).toEqual([]);
     expect({
       alice: repeatedTimelineEvents(alice),
       bob: repeatedTimelineEvents(bob),

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
+  ConditionKind,
   EventTimeline,
   EventType,
   type MatrixClient,
@@ -29,6 +30,7 @@ import {
   repeatedTimelineEvents,
   resumeSync,
   type SdkSession,
+  serverProblems,
   startSdkClient,
   stopAll,
   syncLog,
@@ -205,6 +207,53 @@ describe("history, upgrades, spaces, push rules and presence through matrix-js-s
     expect((refused as { errcode?: string }).errcode).toBe("M_FORBIDDEN");
   });
 
+  test("upgrading a DM: Bob's favourite, mute rule and m.direct entry follow him to the new room", async () => {
+    const dm = (await alice.createRoom({ preset: Preset.TrustedPrivateChat, is_direct: true, invite: [uid("bob")] }))
+      .room_id;
+    await until("Bob's DM invite", () => bob.getRoom(dm)?.getMyMembership() === "invite", 20_000, bob);
+    await bob.joinRoom(dm);
+    await alice.setAccountData(EventType.Direct, { [uid("bob")]: [dm] });
+    await bob.setAccountData(EventType.Direct, { [uid("alice")]: [dm] });
+    await bob.setRoomTag(dm, "m.favourite", { order: 0.25 });
+    // Element's "Mute" for a room: an override rule named after the room.
+    await bob.addPushRule("global", PushRuleKind.Override, dm, {
+      conditions: [{ kind: ConditionKind.EventMatch, key: "room_id", pattern: dm }],
+      actions: [],
+    });
+    await joinedBy(alice, dm, uid("bob"));
+
+    const { replacement_room: next } = await alice.upgradeRoom(dm, "12");
+    // The new room is invite-only too: Element's upgrade dialog invites the old room's members.
+    await alice.invite(next, uid("bob"));
+    await until("Bob's invite to the new room", () => bob.getRoom(next)?.getMyMembership() === "invite", 20_000, bob);
+    await bob.joinRoom(next);
+    const room = await until("Bob's client has the new DM", () => bob.getRoom(next), 20_000, bob);
+    await until("the new room is Bob's favourite too", () => room.tags["m.favourite"]?.order === 0.25, 20_000, bob);
+    await until(
+      "Bob's m.direct lists the new room with Alice",
+      () => (bob.getAccountData(EventType.Direct)?.getContent()[uid("alice")] as string[] | undefined)?.includes(next),
+      20_000,
+      bob,
+    );
+    await until(
+      "Alice's m.direct lists the new room with Bob",
+      () => (alice.getAccountData(EventType.Direct)?.getContent()[uid("bob")] as string[] | undefined)?.includes(next),
+      20_000,
+      alice,
+    );
+    const mute = await until(
+      "Bob's new room is muted",
+      () => bob.pushRules?.global.override?.find((r) => r.rule_id === next),
+      20_000,
+      bob,
+    );
+    expect(mute.conditions).toEqual([{ kind: ConditionKind.EventMatch, key: "room_id", pattern: next }]);
+    expect(mute.actions).toEqual([]);
+    // The old room's settings stay as they were.
+    expect(bob.getRoom(dm)?.tags["m.favourite"]?.order).toBe(0.25);
+    expect(bob.pushRules?.global.override?.some((r) => r.rule_id === dm)).toBe(true);
+  });
+
   test("spaces: Bob browses the hierarchy, sees the public child and not the private one, and joins", async () => {
     const space = (
       await alice.createRoom({
@@ -330,8 +379,9 @@ describe("history, upgrades, spaces, push rules and presence through matrix-js-s
     expect(fromServer).toMatchObject({ presence: "unavailable", status_msg: "away from keyboard" });
   });
 
-  test("no client met a sync error, and no sync repeated a timeline event", () => {
+  test("no client met a sync error, and no sync repeated a timeline event, and the server logged no error", () => {
     expect(syncErrors).toEqual({ alice: [], bob: [], carol: [] });
+    expect(serverProblems(hs.log())).toEqual([]);
     expect([alice, bob, carol].flatMap(repeatedTimelineEvents)).toEqual([]);
   });
 });

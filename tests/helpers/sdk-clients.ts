@@ -333,6 +333,14 @@ export async function decryptedContent(
   return ev.getContent();
 }
 
+/**
+ * What went wrong on the server's side, from its log: requests answered with a 5xx status and lines
+ * logged at ERROR level. A client (the SDK) retries or hides many failures; this does not.
+ */
+export function serverProblems(log: string): string[] {
+  return log.split("\n").filter((l) => / status=5\d\d\b/.test(l) || /^\S+ ERROR /.test(l));
+}
+
 /** Stops every client (their /sync loops) in the list. */
 export function stopAll(clients: MatrixClient[]): void {
   for (const c of clients) c.stopClient();
