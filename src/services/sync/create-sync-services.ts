@@ -6,6 +6,7 @@
 import type { Config } from "../../config/schema";
 import type { Db } from "../../storage/db";
 import { createPresenceRepo } from "../../storage/repos/presence";
+import { createPushNotificationRepo } from "../../storage/repos/push-notifications";
 import { createReceiptRepo } from "../../storage/repos/receipts";
 import { createSyncRepo } from "../../storage/repos/sync";
 import type { Clock } from "../../util/clock";
@@ -29,7 +30,8 @@ import { createPresenceProvider } from "./streams/presence";
 import { createReceiptsProvider } from "./streams/receipts";
 import { createRoomEventsProvider } from "./streams/room-events";
 import { createTypingProvider } from "./streams/typing";
-import { createSyncService, type SyncService, type UnreadCountsSource } from "./sync-service";
+import { createSyncService, type SyncService } from "./sync-service";
+import { createUnreadCounts, type UnreadCountsSource } from "./unread-counts";
 
 export interface SyncServices {
   sync: SyncService;
@@ -132,6 +134,8 @@ export function createSyncServices(deps: SyncServicesDeps): {
     },
   });
   const ignoredUsers = createIgnoredUsers((userId) => readAccountData(userId, null, IGNORED_USER_LIST));
+  // Bundled aggregations (thread summaries, reference counts) leave out what ignored users sent.
+  deps.roomInternals.aggregations.useIgnoredUsers((userId) => ignoredUsers.of(userId));
   const tags = createTagsService({
     read: (userId, roomId, type) => readAccountData(userId, roomId, type),
     write: (userId, roomId, type, content) => {
@@ -145,7 +149,11 @@ export function createSyncServices(deps: SyncServicesDeps): {
     filters: deps.filters,
     ignored: ignoredUsers,
     presence,
-    unread: deps.unread,
+    unread: createUnreadCounts({
+      single: deps.unread,
+      rows: createPushNotificationRepo(db),
+      readPositions: (userId, roomNid) => receipts.readPositions(userId, roomNid),
+    }),
     providers: [
       createRoomEventsProvider({
         rooms,
@@ -154,6 +162,7 @@ export function createSyncServices(deps: SyncServicesDeps): {
         state,
         store,
         roomsService: deps.rooms,
+        aggregations: deps.roomInternals.aggregations,
         lazy: createLazyMembersCache(),
         defaultTimelineLimit: config.sync.default_timeline_limit,
         maxTimelineLimit: config.sync.max_timeline_limit,

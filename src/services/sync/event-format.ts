@@ -17,9 +17,22 @@ export function createEventFormatter(args: {
   viewerId: string;
   store: EventStore;
   filter: SyncFilter;
+  /** The viewer's current membership and the stream position it took effect at (events from then on share it). */
+  current?: { membership: string; since: number } | undefined;
 }): EventFormatter {
-  const { ctx, viewerId, store, filter } = args;
+  const { ctx, viewerId, store, filter, current } = args;
   const clientCtx: ClientEventContext = { ...ctx, withoutRoomId: true };
+  // Messages share the snapshot of the state around them: look each snapshot up once.
+  const memberships = new Map<number | null, string>();
+  const membershipAt = (snapshotNid: number | null): string => {
+    let m = memberships.get(snapshotNid);
+    if (m === undefined) {
+      const ev = store.stateView(snapshotNid).get("m.room.member", viewerId);
+      m = typeof ev?.content.membership === "string" ? ev.content.membership : "leave";
+      memberships.set(snapshotNid, m);
+    }
+    return m;
+  };
   return (loaded) => {
     let out: WireEvent;
     if (filter.eventFormat === "federation") {
@@ -28,8 +41,11 @@ export function createEventFormatter(args: {
       ) as WireEvent;
     } else {
       const ev = toClientEvent(loaded, clientCtx) as unknown as WireEvent;
-      const after = store.stateView(loaded.stored.stateAfterNid).get("m.room.member", viewerId);
-      const membership = typeof after?.content.membership === "string" ? after.content.membership : "leave";
+      const stream = loaded.stored.streamOrdering;
+      const membership =
+        current && stream !== null && stream >= current.since
+          ? current.membership
+          : membershipAt(loaded.stored.stateAfterNid);
       ev.unsigned = { ...((ev.unsigned as Record<string, unknown> | undefined) ?? {}), membership };
       out = ev;
     }

@@ -25,21 +25,7 @@ import {
 import type { StreamProvider, SyncPass, SyncRequest } from "./streams/types";
 import { resolveSyncFilter } from "./sync-filter";
 import { formatSyncToken, parseSyncToken, STREAMS, type SyncToken, tokenCovers } from "./token";
-
-/** Unread notification counts of a room (the push service's counter). */
-export interface UnreadCountsSource {
-  counts(
-    userId: string,
-    roomId: string,
-  ): {
-    /** Every thread together. */
-    room: { notify: number; highlight: number };
-    /** The main timeline only. */
-    main: { notify: number; highlight: number };
-    /** Threads with something unread, by thread root. */
-    threads: ReadonlyMap<string, { notify: number; highlight: number }>;
-  };
-}
+import type { UnreadCounts } from "./unread-counts";
 
 export interface SyncParams {
   filter?: string | undefined;
@@ -58,7 +44,7 @@ export interface SyncServiceDeps {
   filters: FiltersService;
   ignored: IgnoredUsers;
   presence: PresenceService;
-  unread: UnreadCountsSource;
+  unread: UnreadCounts;
   /** The room-events provider first; the others after it. */
   providers: StreamProvider[];
 }
@@ -111,8 +97,12 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
     };
     for (const p of providers) p.sync(pass);
     const perThread = req.filter.room.timeline.unreadThreadNotifications;
-    for (const [roomId, entry] of Object.entries(response.rooms.join)) {
-      const counts = deps.unread.counts(req.userId, roomId);
+    const counted = Object.keys(response.rooms.join).flatMap((roomId) => {
+      const room = joinedRooms.get(roomId);
+      return room ? [{ roomId, roomNid: room.roomNid }] : [];
+    });
+    for (const [roomId, counts] of deps.unread.countsForRooms(req.userId, counted)) {
+      const entry = response.rooms.join[roomId]!;
       if (perThread) {
         entry.unread_notifications = toWire(counts.main);
         if (counts.threads.size > 0) {

@@ -19,10 +19,11 @@ import type { EventRepo } from "../../../storage/repos/events";
 import type { MembershipRow, RoomRepo, RoomRow } from "../../../storage/repos/rooms";
 import type { StateStore } from "../../../storage/repos/state-store";
 import type { SyncRepo } from "../../../storage/repos/sync";
+import type { Aggregations } from "../../rooms/aggregations";
 import type { EventStore, LoadedEvent } from "../../rooms/event-store";
 import { formatTopoToken, tokenBefore } from "../../rooms/pagination-token";
 import type { RoomsService } from "../../rooms/rooms-service";
-import { createEventFormatter, type EventFormatter } from "../event-format";
+import { createEventFormatter } from "../event-format";
 import type { LazyMembersCache } from "../lazy-members";
 import type { JoinedRoom, LeftRoom, WireEvent } from "../response";
 import { selectTimeline, type TimelineWindow } from "../room-timeline";
@@ -36,6 +37,8 @@ export interface RoomEventsDeps {
   state: StateStore;
   store: EventStore;
   roomsService: RoomsService;
+  /** Bundled aggregations, loaded for a whole timeline at once. */
+  aggregations: Pick<Aggregations, "withPrimed">;
   lazy: LazyMembersCache;
   defaultTimelineLimit: number;
   maxTimelineLimit: number;
@@ -83,14 +86,25 @@ export function createRoomEventsProvider(deps: RoomEventsDeps): StreamProvider {
       const changed = since === null ? null : sync.roomsWithEventsIn(since, to);
 
       /** Per-room context: formatting and the lazy-loading bookkeeping. */
-      const roomCtx = (room: RoomRow) => {
+      const roomCtx = (room: RoomRow, m: MembershipRow) => {
         const format = createEventFormatter({
           ctx: deps.roomsService.clientContext(room, { userId, deviceId: req.deviceId }),
           viewerId: userId,
           store,
           filter: f,
+          current: { membership: m.membership, since: m.streamOrdering },
         });
-        return { format, sent: deps.lazy.sent(device, room.roomId) };
+        /** Formats events, their bundled aggregations loaded in one query. */
+        const render = (events: LoadedEvent[]): WireEvent[] =>
+          events.length === 0
+            ? []
+            : deps.aggregations.withPrimed(
+                room.roomNid,
+                events.map((e) => e.event.eventId),
+                userId,
+                () => events.map(format),
+              );
+        return { render, sent: deps.lazy.sent(device, room.roomId) };
       };
 
       const timeline = (room: RoomRow, from: number | null, upTo: number, membership: string): TimelineWindow =>
@@ -198,12 +212,10 @@ export function createRoomEventsProvider(deps: RoomEventsDeps): StreamProvider {
         }
       };
 
-      const render = (format: EventFormatter, events: LoadedEvent[]): WireEvent[] => events.map(format);
-
       /** A joined room synced in full (complete sync, newly joined, full_state). */
-      const fullJoined = (room: RoomRow, from: number | null) => {
+      const fullJoined = (room: RoomRow, m: MembershipRow, from: number | null) => {
         pass.completeRooms.add(room.roomId);
-        const { format, sent } = roomCtx(room);
+        const { render, sent } = roomCtx(room, m);
         const tl = timeline(room, from, to, "join");
         const start = tl.events[0] ? tl.events[0].stored.stateBeforeNid : stateAt(room.roomNid, to);
         const summary = summaryOf(room);
@@ -212,15 +224,15 @@ export function createRoomEventsProvider(deps: RoomEventsDeps): StreamProvider {
         remember(sent, tl.events);
         const entry = pass.joined(room.roomId);
         entry.summary = summary;
-        entry.state = { events: render(format, state) };
-        entry.timeline = { events: render(format, tl.events), limited: tl.limited, prev_batch: prevBatch(tl, to) };
+        entry.state = { events: render(state) };
+        entry.timeline = { events: render(tl.events), limited: tl.limited, prev_batch: prevBatch(tl, to) };
       };
 
       /** A joined room with new events since the token. */
-      const incrementalJoined = (room: RoomRow, from: number) => {
+      const incrementalJoined = (room: RoomRow, m: MembershipRow, from: number) => {
         const tl = timeline(room, from, to, "join");
         if (!tl.rangeHadEvents) return;
-        const { format, sent } = roomCtx(room);
+        const { render, sent } = roomCtx(room, m);
         const start = tl.events[0] ? tl.events[0].stored.stateBeforeNid : stateAt(room.roomNid, to);
         const base = stateAt(room.roomNid, from);
         const needsSummary = (evs: LoadedEvent[]) => evs.some((e) => SUMMARY_TYPES.has(e.event.type));
@@ -242,14 +254,14 @@ export function createRoomEventsProvider(deps: RoomEventsDeps): StreamProvider {
         }
         remember(sent, state);
         remember(sent, tl.events);
-        entry.state = { events: render(format, state) };
-        entry.timeline = { events: render(format, tl.events), limited: tl.limited, prev_batch: prevBatch(tl, to) };
+        entry.state = { events: render(state) };
+        entry.timeline = { events: render(tl.events), limited: tl.limited, prev_batch: prevBatch(tl, to) };
       };
 
       /** A room the user left or was banned from: the events up to the leave. */
       const left = (room: RoomRow, m: MembershipRow, from: number | null) => {
         const upTo = m.streamOrdering;
-        const { format, sent } = roomCtx(room);
+        const { render, sent } = roomCtx(room, m);
         const tl = timeline(room, from, upTo, m.membership);
         const start = tl.events[0] ? tl.events[0].stored.stateBeforeNid : stateAt(room.roomNid, upTo);
         const joinedAtSince = from !== null && membershipIn(stateAt(room.roomNid, from), userId) === "join";
@@ -269,8 +281,8 @@ export function createRoomEventsProvider(deps: RoomEventsDeps): StreamProvider {
           if (joinedInWindow) state = stateEvents(room, start, undefined, neededMembers(tl, true, undefined), sent);
         }
         const entry: LeftRoom = {
-          state: { events: render(format, state) },
-          timeline: { events: render(format, tl.events), limited: tl.limited, prev_batch: prevBatch(tl, upTo) },
+          state: { events: render(state) },
+          timeline: { events: render(tl.events), limited: tl.limited, prev_batch: prevBatch(tl, upTo) },
           account_data: { events: [] },
         };
         pass.response.rooms.leave[room.roomId] = entry;
@@ -305,10 +317,11 @@ export function createRoomEventsProvider(deps: RoomEventsDeps): StreamProvider {
         switch (m.membership) {
           case "join":
             pass.joinedRooms.set(room.roomId, room);
-            if (since === null) fullJoined(room, null);
-            else if (inRange && membershipIn(stateAt(room.roomNid, since), userId) !== "join") fullJoined(room, null);
-            else if (req.fullState) fullJoined(room, since);
-            else if (changed?.has(room.roomNid)) incrementalJoined(room, since);
+            if (since === null) fullJoined(room, m, null);
+            else if (inRange && membershipIn(stateAt(room.roomNid, since), userId) !== "join")
+              fullJoined(room, m, null);
+            else if (req.fullState) fullJoined(room, m, since);
+            else if (changed?.has(room.roomNid)) incrementalJoined(room, m, since);
             break;
           case "invite": {
             if (since !== null && !inRange) break;
