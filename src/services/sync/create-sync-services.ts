@@ -12,7 +12,6 @@ import { createSyncRepo } from "../../storage/repos/sync";
 import type { Clock } from "../../util/clock";
 import type { AccountDataService } from "../account-data/account-data-service";
 import type { AccountsService } from "../accounts/accounts-service";
-import type { E2eeService } from "../e2ee/e2ee-service";
 import { createIgnoredUsers, IGNORED_USER_LIST, type IgnoredUsers } from "../ephemeral/ignored-users";
 import { createPresenceService, type PresenceService } from "../ephemeral/presence";
 import { createReceiptsService, type ReceiptsService } from "../ephemeral/receipts";
@@ -25,7 +24,7 @@ import type { PersistedEvent } from "../rooms/write/room-writer";
 import { createLazyMembersCache } from "./lazy-members";
 import type { Notifier } from "./notifier";
 import { createAccountDataProvider } from "./streams/account-data";
-import { createE2eeProvider } from "./streams/e2ee";
+import { createE2eeProvider, type E2eeSyncPort } from "./streams/e2ee";
 import { createPresenceProvider } from "./streams/presence";
 import { createReceiptsProvider } from "./streams/receipts";
 import { createRoomEventsProvider } from "./streams/room-events";
@@ -59,7 +58,7 @@ export interface SyncServicesDeps {
   /** Told after a user posted a read receipt (m.read, m.read.private) in a room: push badge counts. */
   onReadReceipt?: (userId: string, roomId: string) => void;
   /** To-device messages, device lists and key counts. */
-  e2ee: Pick<E2eeService, "syncSection" | "currentPositions">;
+  e2ee: E2eeSyncPort;
 }
 
 export function createSyncServices(deps: SyncServicesDeps): {

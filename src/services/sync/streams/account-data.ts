@@ -22,6 +22,7 @@ export function createAccountDataProvider(
       const { userId, filter } = pass.req;
       const since = pass.req.since?.accountData ?? 0;
       const to = pass.to.accountData;
+      if (pass.req.since && since >= to && pass.completeRooms.size === 0) return;
       const changes = accountData.changesSince(userId, since).filter((c) => c.streamPos <= to);
       if (since > 0 && pass.completeRooms.size > 0) {
         // Rooms synced in full get all their account data, not only what changed.

@@ -19,14 +19,20 @@ export function createPresenceProvider(
       if (!presence.enabled) return;
       const { userId, filter } = pass.req;
       const since = pass.req.since?.presence ?? null;
+      if (since !== null && since >= pass.to.presence && pass.completeRooms.size === 0) return;
       const users = new Set<string>();
       if (since === null) {
         const mates = new Set(sync.roomMatesOf(userId));
         mates.add(userId);
         for (const k of presence.known()) if (mates.has(k.userId) && k.pos <= pass.to.presence) users.add(k.userId);
       } else {
-        for (const c of presence.changedIn(since, pass.to.presence)) {
-          if (c.userId === userId || sync.shareARoom(userId, c.userId)) users.add(c.userId);
+        const changed = presence.changedIn(since, pass.to.presence);
+        // Many changes: one query for everyone sharing a room beats one query per changed user.
+        const mates = changed.length > 8 ? new Set(sync.roomMatesOf(userId)) : null;
+        for (const c of changed) {
+          if (c.userId === userId || (mates ? mates.has(c.userId) : sync.shareARoom(userId, c.userId))) {
+            users.add(c.userId);
+          }
         }
         if (pass.completeRooms.size > 0) {
           const known = new Set(presence.known().map((k) => k.userId));

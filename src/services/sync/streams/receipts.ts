@@ -15,6 +15,7 @@ export function createReceiptsProvider(receipts: ReceiptsService): StreamProvide
       const filter = pass.req.filter.room.ephemeral;
       if (!filter.matches({ type: "m.receipt" })) return;
       const since = pass.req.since?.receipts ?? null;
+      if (since !== null && since >= pass.to.receipts && pass.completeRooms.size === 0) return;
       const full: number[] = [];
       const partial: number[] = [];
       const idOf = new Map<number, string>();

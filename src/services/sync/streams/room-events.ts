@@ -83,7 +83,7 @@ export function createRoomEventsProvider(deps: RoomEventsDeps): StreamProvider {
       const limit = Math.min(f.room.timeline.limit ?? deps.defaultTimelineLimit, deps.maxTimelineLimit);
       const device = `${userId}|${req.deviceId}`;
       if (since === null) deps.lazy.reset(device);
-      const changed = since === null ? null : sync.roomsWithEventsIn(since, to);
+      const changed = since === null || since >= to ? null : sync.roomsWithEventsIn(since, to);
 
       /** Per-room context: formatting and the lazy-loading bookkeeping. */
       const roomCtx = (room: RoomRow, m: MembershipRow) => {

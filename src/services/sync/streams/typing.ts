@@ -13,6 +13,7 @@ export function createTypingProvider(typing: TypingService): StreamProvider {
       const filter = pass.req.filter.room.ephemeral;
       if (!filter.matches({ type: "m.typing" })) return;
       const since = pass.req.since?.typing ?? null;
+      if (since !== null && since >= pass.to.typing && pass.completeRooms.size === 0) return;
       for (const roomId of pass.joinedRooms.keys()) {
         if (!filter.matchesRoom(roomId)) continue;
         const { userIds, pos } = typing.typingIn(roomId);
