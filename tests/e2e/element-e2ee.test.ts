@@ -12,14 +12,19 @@ import {
   decryptedContent,
   FAST_HASHING_ENV,
   loginUser,
+  pauseSync,
   recordSyncErrors,
   registerUser,
+  resumeSync,
   type SdkSession,
   serverProblems,
   startSdkClient,
   stopAll,
+  syncHeld,
+  syncLog,
   timelineEvent,
   until,
+  within,
 } from "../helpers/sdk-clients";
 
 let hs: BinaryServer;
@@ -27,6 +32,7 @@ const clients: MatrixClient[] = [];
 const syncErrors: string[][] = [];
 let alice: MatrixClient;
 let bob: MatrixClient;
+let laptop: MatrixClient;
 const sessions: Record<string, SdkSession> = {};
 const uid = (name: string) => `@${name}:${hs.serverName}`;
 
@@ -116,7 +122,7 @@ describe("an encrypted direct chat with matrix-js-sdk's Rust crypto", () => {
     expect(backupKey).not.toBeNull();
 
     const laptopSession = await loginUser(hs.baseUrl, "bob", "bob password", "BOBLAPTOP");
-    const laptop = await start(laptopSession);
+    laptop = await start(laptopSession);
     // Alice's client hears of the new device through device_lists.changed in /sync.
     await until(
       "Alice's client knows Bob's laptop",
@@ -159,4 +165,37 @@ describe("an encrypted direct chat with matrix-js-sdk's Rust crypto", () => {
     expect(syncErrors.flat()).toEqual([]);
     expect(serverProblems(hs.log())).toEqual([]);
   });
+
+  test("the server is killed while Bob's devices are offline: the message and room key Alice sent before reach them after the restart", async () => {
+    const devices = [bob, laptop];
+    for (const c of devices) pauseSync(c);
+    // Bob's own account data wakes his devices' long-polls; they come back and wait at the gate.
+    await bob.setAccountData("org.example.wake" as never, { at: "before the crash" } as never);
+    await Promise.all(devices.map((c) => within(`${c.getDeviceId()} held offline`, syncHeld(c))));
+
+    // A new room key: Alice's client shares it with Bob's devices by to-device messages (acknowledged
+    // before the message is sent), then sends the encrypted message.
+    await alice.getCrypto()!.forceDiscardSession(roomId);
+    const { event_id } = await alice.sendTextMessage(roomId, "Sent just before the lights went out");
+    await hs.kill();
+    await hs.restart(FAST_HASHING_ENV);
+    const seenBefore = devices.map((c) => syncLog.get(c)!.length);
+    for (const c of devices) resumeSync(c);
+    for (const c of devices) {
+      const ev = await timelineEvent(c, roomId, event_id, 30_000);
+      expect((await decryptedContent(c, ev)).body).toBe("Sent just before the lights went out");
+    }
+    // The room key came in the first sync after the restart, as a to-device message from Alice.
+    devices.forEach((c, i) => {
+      const first = syncLog.get(c)![seenBefore[i]!]!;
+      expect(
+        first.body.to_device?.events?.some((e) => e.type === "m.room.encrypted" && e.sender === uid("alice")),
+      ).toBe(true);
+    });
+    // Every client reconnected by itself: the conversation goes on.
+    const after = await bob.sendTextMessage(roomId, "Power is back");
+    const ev = await timelineEvent(alice, roomId, after.event_id, 30_000);
+    expect((await decryptedContent(alice, ev)).body).toBe("Power is back");
+    expect(serverProblems(hs.log())).toEqual([]); // since the restart
+  }, 90_000);
 });

@@ -157,6 +157,7 @@ export interface SyncRecord {
   since: string | null;
   body: {
     next_batch: string;
+    to_device?: { events?: { type: string; sender: string }[] };
     rooms?: Record<
       string,
       Record<string, { timeline?: { events?: { event_id: string; type: string }[]; limited?: boolean } }>
@@ -192,6 +193,10 @@ export function repeatedTimelineEvents(client: MatrixClient): string[] {
 }
 
 const syncGates = new Map<MatrixClient, { opened: Promise<void>; open: () => void }>();
+/** Clients whose /sync request is on its way to the server or back (not held at a gate). */
+const syncsInFlight = new Map<MatrixClient, number>();
+/** Resolvers waiting for a client to be held at its gate. */
+const heldWaiters = new Map<MatrixClient, (() => void)[]>();
 
 /**
  * Holds the client's next /sync requests until `resumeSync` (a laptop asleep, a phone without
@@ -207,6 +212,17 @@ export function pauseSync(client: MatrixClient): void {
   syncGates.set(client, { opened, open });
 }
 
+/**
+ * Resolves once the paused client has no /sync request out (the one it had when paused came back)
+ * and is held at the gate: from then on nothing reaches it until `resumeSync`. Something the client
+ * is woken by (its own account data, say) brings a long-polling request back at once.
+ */
+export function syncHeld(client: MatrixClient): Promise<void> {
+  if (!syncGates.has(client)) throw new Error("syncHeld: the client is not paused");
+  if ((syncsInFlight.get(client) ?? 0) === 0) return Promise.resolve();
+  return new Promise((resolve) => heldWaiters.set(client, [...(heldWaiters.get(client) ?? []), resolve]));
+}
+
 export function resumeSync(client: MatrixClient): void {
   syncGates.get(client)?.open();
   syncGates.delete(client);
@@ -219,9 +235,21 @@ export function sdkClient(baseUrl: string, s: SdkSession, extra: Partial<ICreate
     async (input: string | URL | Request, init?: RequestInit) => {
       const url = new URL(input instanceof Request ? input.url : String(input));
       const isSync = url.pathname.endsWith("/sync");
-      if (isSync) await syncGates.get(client)?.opened;
-      const res = await fetch(input, init);
-      if (isSync && res.ok) {
+      if (!isSync) return fetch(input, init);
+      const gate = syncGates.get(client);
+      if (gate) {
+        for (const resolve of heldWaiters.get(client) ?? []) resolve();
+        heldWaiters.delete(client);
+        await gate.opened;
+      }
+      syncsInFlight.set(client, (syncsInFlight.get(client) ?? 0) + 1);
+      let res: Response;
+      try {
+        res = await fetch(input, init);
+      } finally {
+        syncsInFlight.set(client, (syncsInFlight.get(client) ?? 1) - 1);
+      }
+      if (res.ok) {
         const body = (await res.clone().json()) as SyncRecord["body"];
         records.push({ since: url.searchParams.get("since"), body });
       }
