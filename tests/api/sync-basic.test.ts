@@ -172,6 +172,31 @@ describe("incremental sync", () => {
     for (const id of gapIds.slice(0, -5)) expect(gap.map((e) => e.event_id)).toContain(id);
   });
 
+  test("use_state_after: the state up to the end of the timeline comes as state_after, never state", async () => {
+    const room = await createRoom(hs, alice, { preset: "public_chat", name: "After" });
+    await member(hs, bob, room, "join");
+    const s0 = await sync(hs, bob, { use_state_after: true });
+    const r0 = s0.rooms.join[room]! as unknown as { state?: unknown; state_after: { events: Ev[] } };
+    expect(r0.state).toBeUndefined();
+    // Complete: the full state at the end of the timeline (the name, both members...).
+    expect(stateKeys(r0.state_after, "m.room.member").sort()).toEqual([alice.userId, bob.userId].sort());
+    for (let i = 0; i < 5; i++) await text(hs, alice, room, `a${i}`);
+    const topic = await setState(hs, alice, room, "m.room.topic", "", { topic: "late" });
+    await text(hs, alice, room, "last");
+    const s1 = await sync(hs, bob, {
+      since: s0.next_batch,
+      use_state_after: true,
+      filter: { room: { timeline: { limit: 2 } } },
+    });
+    const r1 = s1.rooms.join[room]! as unknown as { state?: unknown; state_after: { events: Ev[] } };
+    expect(r1.state).toBeUndefined();
+    // The topic is in the timeline and, as the state at its end, in state_after too.
+    expect(r1.state_after.events.map((e) => e.event_id)).toEqual([topic]);
+    // Without use_state_after: the state at the start of the timeline, where the topic is not set yet.
+    const s2 = await sync(hs, bob, { since: s0.next_batch, filter: { room: { timeline: { limit: 2 } } } });
+    expect(s2.rooms.join[room]!.state.events).toEqual([]);
+  });
+
   test("full_state returns every joined room with its full state, at once", async () => {
     const room = await createRoom(hs, dave, { name: "Full" });
     const first = await sync(hs, dave);

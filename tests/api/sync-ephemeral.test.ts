@@ -73,6 +73,19 @@ describe("typing", () => {
     expect(ephemeral(s3, room)).toEqual([{ type: "m.typing", content: { user_ids: [] } }]);
   });
 
+  test("leaving the room ends the user's typing there", async () => {
+    const r = await createRoom(hs, alice, { preset: "public_chat", name: "Leavers" });
+    const u = createUserDirect(hs, "leaver");
+    await member(hs, u, r, "join");
+    const s0 = await sync(hs, alice);
+    await call(hs, "PUT", typingPath(r, u.userId), { token: u.accessToken, body: { typing: true, timeout: 60_000 } });
+    const s1 = await sync(hs, alice, { since: s0.next_batch });
+    expect(ephemeral(s1, r)).toEqual([{ type: "m.typing", content: { user_ids: [u.userId] } }]);
+    await member(hs, u, r, "leave");
+    const s2 = await sync(hs, alice, { since: s1.next_batch });
+    expect(ephemeral(s2, r)).toEqual([{ type: "m.typing", content: { user_ids: [] } }]);
+  });
+
   test("refused: another user's typing, a room the user is not in, a bad body", async () => {
     const forbidden = await call<{ errcode: string }>(hs, "PUT", typingPath(room, bob.userId), {
       token: alice.accessToken,
@@ -324,6 +337,23 @@ describe("presence", () => {
     expect(presence.presenceOf(u.userId).presence).toBe("online");
     await sync(hs, u, { set_presence: "unavailable" });
     expect(presence.presenceOf(u.userId).presence).toBe("unavailable");
+  });
+
+  test("a user who joins one of my rooms brings their presence along", async () => {
+    const r = await createRoom(hs, alice, { preset: "public_chat", name: "Newcomers" });
+    const newcomer = createUserDirect(hs, "newcomer");
+    await call(hs, "PUT", presencePath(newcomer.userId), {
+      token: newcomer.accessToken,
+      body: { presence: "online", status_msg: "hello all" },
+    });
+    const s0 = await sync(hs, alice);
+    expect(s0.presence.events.some((e) => e.sender === newcomer.userId)).toBe(false);
+    await member(hs, newcomer, r, "join");
+    const s1 = await sync(hs, alice, { since: s0.next_batch });
+    expect(s1.presence.events.find((e) => e.sender === newcomer.userId)?.content).toMatchObject({
+      presence: "online",
+      status_msg: "hello all",
+    });
   });
 
   test("with presence off in config, nothing is shared and everyone is offline", async () => {

@@ -15,6 +15,7 @@ export const sync = defineEndpoint({
     filter: z.string().max(65_536).optional(),
     since: z.string().max(1024).optional(),
     full_state: zBool.optional(),
+    use_state_after: zBool.optional(),
     set_presence: z.enum(["offline", "online", "unavailable"]).optional(),
     timeout: z
       .string()
@@ -32,6 +33,7 @@ export function registerSyncRoutes(app: ApiApp): void {
         filter: query.filter,
         since: query.since,
         fullState: query.full_state,
+        useStateAfter: query.use_state_after,
         setPresence: query.set_presence,
         timeoutMs: query.timeout,
         signal: req.raw.signal,

@@ -26,6 +26,8 @@ export interface TypingService {
    * 403 for another user's typing or a room the user is not joined to.
    */
   setTyping(requester: string, roomId: string, userId: string, typing: boolean, timeoutMs?: number): void;
+  /** A user left a room (or was removed): they stop typing there. */
+  userLeft(roomId: string, userId: string): void;
   /** Users typing in a room now, and the position of the room's last typing change. */
   typingIn(roomId: string): { userIds: string[]; pos: number };
   /** The newest position of the typing stream. */
@@ -89,6 +91,10 @@ export function createTypingService(deps: TypingDeps): TypingService {
       } else if (room?.users.delete(userId)) {
         changed(roomId, room);
       }
+    },
+    userLeft(roomId, userId) {
+      const room = rooms.get(roomId);
+      if (room?.users.delete(userId)) changed(roomId, room);
     },
     typingIn(roomId) {
       const room = rooms.get(roomId);

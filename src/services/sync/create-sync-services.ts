@@ -133,8 +133,6 @@ export function createSyncServices(deps: SyncServicesDeps): {
     },
   });
   const ignoredUsers = createIgnoredUsers((userId) => readAccountData(userId, null, IGNORED_USER_LIST));
-  // Bundled aggregations (thread summaries, reference counts) leave out what ignored users sent.
-  deps.roomInternals.aggregations.useIgnoredUsers((userId) => ignoredUsers.of(userId));
   const tags = createTagsService({
     read: (userId, roomId, type) => readAccountData(userId, roomId, type),
     write: (userId, roomId, type, content) => {
@@ -177,6 +175,10 @@ export function createSyncServices(deps: SyncServicesDeps): {
   return {
     services: { sync, typing, receipts: withReadHook(receipts, deps.onReadReceipt), presence, tags, ignoredUsers },
     eventPersisted(e) {
+      const ev = e.event;
+      if (ev.type === "m.room.member" && ev.stateKey !== undefined && ev.content.membership !== "join") {
+        typing.userLeft(e.room.roomId, ev.stateKey);
+      }
       if (!isLocal(e.event.sender) || e.stored.streamOrdering === null) return;
       // Sending an event reads the room up to it (notification counts), and is activity (presence).
       const loaded = store.byNid(e.stored.eventNid);

@@ -13,7 +13,9 @@ export interface UnreadCounts {
 
 export interface JoinedRoom {
   summary?: { "m.heroes"?: string[]; "m.joined_member_count"?: number; "m.invited_member_count"?: number };
-  state: EventBatch;
+  /** Omitted (for `state_after`) when the client asked for use_state_after. */
+  state?: EventBatch;
+  state_after?: EventBatch;
   timeline: EventBatch & { limited: boolean; prev_batch?: string };
   ephemeral: EventBatch;
   account_data: EventBatch;
@@ -22,7 +24,8 @@ export interface JoinedRoom {
 }
 
 export interface LeftRoom {
-  state: EventBatch;
+  state?: EventBatch;
+  state_after?: EventBatch;
   timeline: EventBatch & { limited: boolean; prev_batch?: string };
   account_data: EventBatch;
 }

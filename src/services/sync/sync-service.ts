@@ -31,6 +31,7 @@ export interface SyncParams {
   filter?: string | undefined;
   since?: string | undefined;
   fullState?: boolean | undefined;
+  useStateAfter?: boolean | undefined;
   setPresence?: PresenceState | undefined;
   timeoutMs?: number | undefined;
   /** Aborts when the client goes away. */
@@ -110,6 +111,13 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
         }
       } else entry.unread_notifications = toWire(counts.room);
     }
+    if (req.useStateAfter) {
+      // The state section was computed up to the end of the timeline: it goes out as state_after.
+      for (const entry of [...Object.values(response.rooms.join), ...Object.values(response.rooms.leave)]) {
+        entry.state_after = entry.state ?? { events: [] };
+        delete entry.state;
+      }
+    }
     response.next_batch = formatSyncToken(pass.next);
     return response;
   };
@@ -123,6 +131,7 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
         filter: resolveSyncFilter(deps.filters, viewer.userId, params.filter),
         since,
         fullState: params.fullState === true,
+        useStateAfter: params.useStateAfter === true,
       };
       const endPresence = deps.presence.syncStarted(viewer.userId, params.setPresence);
       const timeout = Math.min(Math.max(0, params.timeoutMs ?? 0), deps.maxTimeoutMs);

@@ -1,7 +1,8 @@
 /**
  * Presence in /sync: m.presence events for the user and the users they share a joined room with.
  * A complete sync gets everyone known; an incremental one gets the changes since the token, plus
- * everyone in rooms synced in full (a newly joined room's members). Nothing when presence is off.
+ * everyone in rooms synced in full (a newly joined room's members) and whoever joined one of the
+ * user's rooms in this sync's timelines. Nothing when presence is off.
  */
 import type { SyncRepo } from "../../../storage/repos/sync";
 import type { PresenceService } from "../../ephemeral/presence";
@@ -19,7 +20,19 @@ export function createPresenceProvider(
       if (!presence.enabled) return;
       const { userId, filter } = pass.req;
       const since = pass.req.since?.presence ?? null;
-      if (since !== null && since >= pass.to.presence && pass.completeRooms.size === 0) return;
+      // Someone who just joined one of the user's rooms: their presence comes along, changed or not.
+      const joiners = new Set<string>();
+      if (since !== null) {
+        for (const room of Object.values(pass.response.rooms.join)) {
+          for (const e of room.timeline.events) {
+            const content = e.content as Record<string, unknown> | undefined;
+            if (e.type === "m.room.member" && content?.membership === "join" && typeof e.state_key === "string") {
+              joiners.add(e.state_key);
+            }
+          }
+        }
+      }
+      if (since !== null && since >= pass.to.presence && pass.completeRooms.size === 0 && joiners.size === 0) return;
       const users = new Set<string>();
       if (since === null) {
         const mates = new Set(sync.roomMatesOf(userId));
@@ -33,6 +46,10 @@ export function createPresenceProvider(
           if (c.userId === userId || (mates ? mates.has(c.userId) : sync.shareARoom(userId, c.userId))) {
             users.add(c.userId);
           }
+        }
+        if (joiners.size > 0) {
+          const known = new Set(presence.known().map((k) => k.userId));
+          for (const u of joiners) if (known.has(u)) users.add(u);
         }
         if (pass.completeRooms.size > 0) {
           const known = new Set(presence.known().map((k) => k.userId));

@@ -212,12 +212,19 @@ export function createRoomEventsProvider(deps: RoomEventsDeps): StreamProvider {
         }
       };
 
+      /**
+       * The snapshot the state section describes: the state at the start of the timeline, or with
+       * use_state_after the state at its end (the stream position it reaches).
+       */
+      const stateSnapshot = (room: RoomRow, tl: TimelineWindow, upTo: number): number | null =>
+        !req.useStateAfter && tl.events[0] ? tl.events[0].stored.stateBeforeNid : stateAt(room.roomNid, upTo);
+
       /** A joined room synced in full (complete sync, newly joined, full_state). */
       const fullJoined = (room: RoomRow, m: MembershipRow, from: number | null) => {
         pass.completeRooms.add(room.roomId);
         const { render, sent } = roomCtx(room, m);
         const tl = timeline(room, from, to, "join");
-        const start = tl.events[0] ? tl.events[0].stored.stateBeforeNid : stateAt(room.roomNid, to);
+        const start = stateSnapshot(room, tl, to);
         const summary = summaryOf(room);
         const state = stateEvents(room, start, undefined, neededMembers(tl, true, summary["m.heroes"]), sent);
         remember(sent, state);
@@ -233,7 +240,7 @@ export function createRoomEventsProvider(deps: RoomEventsDeps): StreamProvider {
         const tl = timeline(room, from, to, "join");
         if (!tl.rangeHadEvents) return;
         const { render, sent } = roomCtx(room, m);
-        const start = tl.events[0] ? tl.events[0].stored.stateBeforeNid : stateAt(room.roomNid, to);
+        const start = stateSnapshot(room, tl, to);
         const base = stateAt(room.roomNid, from);
         const needsSummary = (evs: LoadedEvent[]) => evs.some((e) => SUMMARY_TYPES.has(e.event.type));
         let state: LoadedEvent[] = [];
@@ -263,15 +270,16 @@ export function createRoomEventsProvider(deps: RoomEventsDeps): StreamProvider {
         const upTo = m.streamOrdering;
         const { render, sent } = roomCtx(room, m);
         const tl = timeline(room, from, upTo, m.membership);
-        const start = tl.events[0] ? tl.events[0].stored.stateBeforeNid : stateAt(room.roomNid, upTo);
+        const start = stateSnapshot(room, tl, upTo);
         const joinedAtSince = from !== null && membershipIn(stateAt(room.roomNid, from), userId) === "join";
         let state: LoadedEvent[] = [];
         if (joinedAtSince) {
           state = stateEvents(room, start, stateAt(room.roomNid, from!), neededMembers(tl, false, undefined), sent);
         } else {
           // Full state only if the user was in the room during the timeline (not for a refused invite).
+          const atStart = tl.events[0] ? tl.events[0].stored.stateBeforeNid : stateAt(room.roomNid, upTo);
           const joinedInWindow =
-            membershipIn(start, userId) === "join" ||
+            membershipIn(atStart, userId) === "join" ||
             tl.events.some(
               (e) =>
                 e.event.type === "m.room.member" &&

@@ -16,6 +16,8 @@ export interface SyncRequest {
   /** null: a complete (initial) sync. */
   since: SyncToken | null;
   fullState: boolean;
+  /** use_state_after: room state up to the END of the timeline, in `state_after` (spec v1.16). */
+  useStateAfter: boolean;
 }
 
 /** One computation of a response, at the positions in `to`. */
