@@ -458,6 +458,39 @@ describe("Element flows against the homeserver program", () => {
     expect(create.additional_creators).toEqual([uid("bob")]);
   });
 
+  test("rooms without a name are named after the people in them (summary heroes, lazy-loaded members)", async () => {
+    // A DM invite: Element lists it under the inviter's name.
+    await carol.setDisplayName("Carol");
+    const dm = (await carol.createRoom({ preset: Preset.TrustedPrivateChat, is_direct: true, invite: [uid("bob")] }))
+      .room_id;
+    const invite = await until("Bob's invite from Carol", () => bob.getRoom(dm), 20_000, bob);
+    await until(`the invite is named after Carol (is "${invite.name}")`, () => invite.name === "Carol", 20_000, bob);
+    await bob.joinRoom(dm);
+    await until(
+      "Bob's DM is named Carol",
+      () => bob.getRoom(dm)?.getMyMembership() === "join" && bob.getRoom(dm)?.name === "Carol",
+      20_000,
+      bob,
+    );
+    await until("Carol's DM is named Bob", () => carol.getRoom(dm)?.name === "Bob", 20_000, carol);
+    // Three people: named after both others for Bob.
+    await carol.invite(dm, uid("alice"));
+    await until("Alice's invite", () => alice.getRoom(dm)?.getMyMembership() === "invite", 20_000, alice);
+    await alice.joinRoom(dm);
+    // Heroes come in the order they joined (spec: "ordered by stream ordering").
+    await until(
+      "Bob's room is named after both others",
+      () => bob.getRoom(dm)?.name === "Carol and Alice",
+      20_000,
+      bob,
+    );
+    // Everyone else leaves: Bob's room says who was there.
+    await alice.leave(dm);
+    await carol.leave(dm);
+    // Left users in the order they left.
+    await until("Bob's room is empty", () => bob.getRoom(dm)?.name === "Empty room (was Alice and Carol)", 20_000, bob);
+  });
+
   test("no client met a sync error, and no sync repeated a timeline event, and the server logged no error", () => {
     expect(syncErrors).toEqual({ alice: [], bob: [], carol: [] });
     expect(serverProblems(hs.log())).toEqual([]);
