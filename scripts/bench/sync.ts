@@ -48,7 +48,11 @@ function startServer(): { server: Server; url: string; dir: string; user(localpa
       const deviceId = `DEV${localpart}`;
       const token = randomToken();
       const now = Date.now();
-      db.query("INSERT INTO users (user_id, localpart, is_admin, created_at) VALUES (?, ?, 0, ?)").run(userId, localpart, now);
+      db.query("INSERT INTO users (user_id, localpart, is_admin, created_at) VALUES (?, ?, 0, ?)").run(
+        userId,
+        localpart,
+        now,
+      );
       db.query("INSERT INTO devices (user_id, device_id, created_at) VALUES (?, ?, ?)").run(userId, deviceId, now);
       db.query("INSERT INTO access_tokens (token_hash, user_id, device_id, created_at) VALUES (?, ?, ?, ?)").run(
         hashToken(token),
@@ -168,7 +172,13 @@ export async function run(): Promise<BenchResult[]> {
       const roomId = rooms.createRoom(other.userId, { preset: "public_chat", name: `Room ${r}` }).room_id;
       rooms.membership.join(roomId, user.userId);
       for (let m = 0; m < 50; m++) {
-        rooms.send({ userId: other.userId, deviceId: other.deviceId }, roomId, "m.room.message", { msgtype: "m.text", body: `message ${m} in room ${r}` }, `t${r}-${m}`);
+        rooms.send(
+          { userId: other.userId, deviceId: other.deviceId },
+          roomId,
+          "m.room.message",
+          { msgtype: "m.text", body: `message ${m} in room ${r}` },
+          `t${r}-${m}`,
+        );
       }
       roomIds.push(roomId);
     }
@@ -204,9 +214,18 @@ export async function run(): Promise<BenchResult[]> {
     const lazy = encodeURIComponent(JSON.stringify({ room: { state: { lazy_load_members: true } } }));
     const syncOnce = async (i: number) => {
       if (i % 10 === 0) {
-        rooms.send({ userId: other.userId, deviceId: other.deviceId }, roomIds[i % 100]!, "m.room.message", { msgtype: "m.text", body: `more ${i}` }, `m${i}`);
+        rooms.send(
+          { userId: other.userId, deviceId: other.deviceId },
+          roomIds[i % 100]!,
+          "m.room.message",
+          { msgtype: "m.text", body: `more ${i}` },
+          `m${i}`,
+        );
       }
-      const url = i % 2 === 0 ? `http://bench.test/_matrix/client/v3/sync?since=${since}&timeout=0` : `http://bench.test/_matrix/client/v3/sync?since=${since}&timeout=0&filter=${lazy}`;
+      const url =
+        i % 2 === 0
+          ? `http://bench.test/_matrix/client/v3/sync?since=${since}&timeout=0`
+          : `http://bench.test/_matrix/client/v3/sync?since=${since}&timeout=0&filter=${lazy}`;
       const res = await s.server.fetch(new Request(url, { headers: { authorization: `Bearer ${user.token}` } }));
       since = ((await res.json()) as { next_batch: string }).next_batch;
     };
