@@ -11,6 +11,7 @@ import {
   Direction,
   EventTimeline,
   EventType,
+  JoinRule,
   type MatrixClient,
   MsgType,
   NotificationCountType,
@@ -18,6 +19,7 @@ import {
   ReceiptType,
   RelationType,
   TimelineWindow,
+  Visibility,
 } from "matrix-js-sdk";
 import type { RoomMessageEventContent } from "matrix-js-sdk/lib/@types/events";
 import { type BinaryServer, startBinaryServer } from "../helpers/binary-server";
@@ -372,6 +374,65 @@ describe("everyday Element features through matrix-js-sdk", () => {
     await alice.reportEvent(roomId, bad, -100, "rude");
     const missing = await alice.reportEvent(roomId, `$${"A".repeat(43)}`, -100, "rude").catch((e) => e);
     expect(errcodeOf(missing)).toBe("M_NOT_FOUND");
+  });
+
+  test("room settings: addresses, publishing, join rule, and making Bob a moderator", async () => {
+    const settingsRoom = (await alice.createRoom({ preset: Preset.PrivateChat, name: "Settings" })).room_id;
+    // Local addresses, then the published (canonical) address and an alternative.
+    await alice.createAlias(`#settings:${hs.serverName}`, settingsRoom);
+    await alice.createAlias(`#settings-alt:${hs.serverName}`, settingsRoom);
+    expect((await alice.getLocalAliases(settingsRoom)).aliases.sort()).toEqual(
+      [`#settings:${hs.serverName}`, `#settings-alt:${hs.serverName}`].sort(),
+    );
+    await alice.sendStateEvent(settingsRoom, EventType.RoomCanonicalAlias, {
+      alias: `#settings:${hs.serverName}`,
+      alt_aliases: [`#settings-alt:${hs.serverName}`],
+    });
+    // An address that does not point here is refused as canonical.
+    const wrong = await alice
+      .sendStateEvent(settingsRoom, EventType.RoomCanonicalAlias, { alias: `#kitchen:${hs.serverName}` })
+      .catch((e) => e);
+    expect(errcodeOf(wrong)).toBe("M_BAD_ALIAS");
+
+    // Publish it: the directory lists it only once it is public and published.
+    await alice.setRoomDirectoryVisibility(settingsRoom, Visibility.Public);
+    expect((await alice.getRoomDirectoryVisibility(settingsRoom)).visibility).toBe(Visibility.Public);
+    await alice.sendStateEvent(settingsRoom, EventType.RoomJoinRules, { join_rule: JoinRule.Public });
+    const listed = await bob.publicRooms({ filter: { generic_search_term: "Settings" } });
+    expect(listed.chunk.map((r) => r.room_id)).toEqual([settingsRoom]);
+    expect(listed.chunk[0]?.canonical_alias).toBe(`#settings:${hs.serverName}`);
+    await bob.joinRoom(`#settings-alt:${hs.serverName}`);
+    await until(
+      "Alice sees Bob join",
+      () => alice.getRoom(settingsRoom)?.getMember(uid("bob"))?.membership === "join",
+      20_000,
+      alice,
+    );
+    await alice.setRoomDirectoryVisibility(settingsRoom, Visibility.Private);
+    expect((await bob.publicRooms({ filter: { generic_search_term: "Settings" } })).chunk).toEqual([]);
+
+    // Bob may not kick until Alice makes him a moderator.
+    await carol.joinRoom(settingsRoom);
+    const refused = await bob.kick(settingsRoom, uid("carol")).catch((e) => e);
+    expect(errcodeOf(refused)).toBe("M_FORBIDDEN");
+    await alice.setPowerLevel(settingsRoom, uid("bob"), 50);
+    await until(
+      "Bob's client sees his new power",
+      () => bob.getRoom(settingsRoom)?.getMember(uid("bob"))?.powerLevel === 50,
+      20_000,
+      bob,
+    );
+    await bob.kick(settingsRoom, uid("carol"), "testing my powers");
+    await until(
+      "Carol sees she was kicked",
+      () => carol.getRoom(settingsRoom)?.getMyMembership() === "leave",
+      20_000,
+      carol,
+    );
+    // Removing an address: the canonical alias no longer resolves.
+    await alice.deleteAlias(`#settings-alt:${hs.serverName}`);
+    const gone = await bob.getRoomIdForAlias(`#settings-alt:${hs.serverName}`).catch((e) => e);
+    expect(errcodeOf(gone)).toBe("M_NOT_FOUND");
   });
 
   test("capabilities tell Element what it may offer", async () => {
