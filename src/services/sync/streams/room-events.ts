@@ -270,6 +270,21 @@ export function createRoomEventsProvider(deps: RoomEventsDeps): StreamProvider {
         const upTo = m.streamOrdering;
         const { render, sent } = roomCtx(room, m);
         const tl = timeline(room, from, upTo, m.membership);
+        // The event that took the user out is always theirs to see (a ban after a kick, a refused
+        // invite), so that the client learns why the room went away.
+        const own = store.byNid(m.eventNid);
+        if (
+          own &&
+          f.room.timeline.matchesRoom(room.roomId) &&
+          !tl.events.some((e) => e.stored.eventNid === own.stored.eventNid) &&
+          f.room.timeline.matches({ type: own.event.type, sender: own.event.sender, content: own.event.content })
+        ) {
+          if (tl.events.length >= limit) {
+            tl.events.shift();
+            tl.limited = true;
+          }
+          tl.events.push(own);
+        }
         const start = stateSnapshot(room, tl, upTo);
         const joinedAtSince = from !== null && membershipIn(stateAt(room.roomNid, from), userId) === "join";
         let state: LoadedEvent[] = [];
