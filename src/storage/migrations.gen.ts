@@ -7,6 +7,7 @@ import m4 from "../../migrations/0006_sync.sql" with { type: "text" };
 import m5 from "../../migrations/0007_directory.sql" with { type: "text" };
 import m6 from "../../migrations/0008_push.sql" with { type: "text" };
 import m7 from "../../migrations/0009_e2ee_dehydrated_devices.sql" with { type: "text" };
+import m8 from "../../migrations/0011_visibility.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: "directory", sql: m5 },
   { version: 8, name: "push", sql: m6 },
   { version: 9, name: "e2ee_dehydrated_devices", sql: m7 },
+  { version: 11, name: "visibility", sql: m8 },
 ];

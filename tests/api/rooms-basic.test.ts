@@ -263,3 +263,77 @@ describe("a refused createRoom leaves nothing behind", () => {
     expect(joined.joined_rooms).toEqual([roomId]);
   });
 });
+
+describe("history visibility of single events (GET /event)", () => {
+  const ev = (u: TestUser, roomId: string, id: string) =>
+    hs.request("GET", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(id)}`, {
+      token: u.accessToken,
+    });
+  const say = async (u: TestUser, roomId: string, body: string) =>
+    (
+      (await json(
+        await hs.request("PUT", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${body}`, {
+          token: u.accessToken,
+          body: { msgtype: "m.text", body },
+        }),
+      )) as { event_id: string }
+    ).event_id;
+  const setVis = async (u: TestUser, roomId: string, v: string) =>
+    (
+      (await json(
+        await hs.request(
+          "PUT",
+          `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.history_visibility`,
+          {
+            token: u.accessToken,
+            body: { history_visibility: v },
+          },
+        ),
+      )) as { event_id: string }
+    ).event_id;
+
+  test("shared: a user who joined later and left still sees what was sent before they joined", async () => {
+    const frank = createUserDirect(hs, "frank");
+    const roomId = await createRoom(alice, { preset: "public_chat" });
+    const early = await say(alice, roomId, "early");
+    await hs.request("POST", `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`, {
+      token: frank.accessToken,
+      body: {},
+    });
+    await hs.request("POST", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/leave`, {
+      token: frank.accessToken,
+      body: {},
+    });
+    expect((await ev(frank, roomId, early)).status).toBe(200);
+    const late = await say(alice, roomId, "late");
+    expect((await ev(frank, roomId, late)).status).toBe(404);
+  });
+
+  test("shared: an invited user who never joined sees nothing; invited: they see what followed the invite", async () => {
+    const gina = createUserDirect(hs, "gina");
+    const roomId = await createRoom(alice, { preset: "private_chat" });
+    await hs.request("POST", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/invite`, {
+      token: alice.accessToken,
+      body: { user_id: gina.userId },
+    });
+    const underShared = await say(alice, roomId, "shared-msg");
+    expect((await ev(gina, roomId, underShared)).status).toBe(404);
+    await setVis(alice, roomId, "invited");
+    const underInvited = await say(alice, roomId, "invited-msg");
+    expect((await ev(gina, roomId, underInvited)).status).toBe(200);
+  });
+
+  test("a change of visibility is visible when the setting before or after allows it", async () => {
+    const hank = createUserDirect(hs, "hank");
+    const roomId = await createRoom(alice, { preset: "private_chat" });
+    // Hank is not a member: he may read only while the room is world-readable.
+    const toWorld = await setVis(alice, roomId, "world_readable");
+    const open = await say(alice, roomId, "open");
+    const back = await setVis(alice, roomId, "joined");
+    const closed = await say(alice, roomId, "closed");
+    expect((await ev(hank, roomId, toWorld)).status).toBe(200);
+    expect((await ev(hank, roomId, open)).status).toBe(200);
+    expect((await ev(hank, roomId, back)).status).toBe(200);
+    expect((await ev(hank, roomId, closed)).status).toBe(404);
+  });
+});

@@ -84,7 +84,7 @@ export interface RoomsDeps {
 
 export function createRoomsService(deps: RoomsDeps): RoomsService {
   const { rooms, store, writer } = deps;
-  const visibility = createVisibility(store);
+  const visibility = createVisibility(store, rooms);
   const stateValidators: StateValidator[] = [];
 
   const roomOr404 = (roomId: string) => {

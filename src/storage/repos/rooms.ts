@@ -90,6 +90,8 @@ export interface RoomRepo {
   members(roomNid: number, membership?: string): MembershipRow[];
   countMembers(roomNid: number, membership: string): number;
   setForgotten(roomNid: number, userId: string): void;
+  /** The stream position of the user's newest join event in the room (any point in history), or null. */
+  lastJoinStream(roomNid: number, userId: string): number | null;
 
   txnEvent(userId: string, deviceId: string, txnId: string): string | null;
   /** The (device, transaction ID) a local event was sent with, if any. */
@@ -152,6 +154,11 @@ export function createRoomRepo(db: Db): RoomRepo {
       "SELECT count(*) AS n FROM room_memberships WHERE room_nid = ? AND membership = ?",
     ),
     forget: s.query("UPDATE room_memberships SET forgotten = 1 WHERE room_nid = ? AND user_id = ?"),
+    lastJoin: s.query<{ m: number | null }, [number, string]>(
+      `SELECT max(stream_ordering) AS m FROM events
+        WHERE room_nid = ? AND type = 'm.room.member' AND state_key = ? AND outlier = 0 AND rejected_reason IS NULL
+          AND json_extract(json, '$.content.membership') = 'join'`,
+    ),
     txn: s.query<{ event_id: string }, [string, string, string]>(
       "SELECT event_id FROM event_txn_ids WHERE user_id = ? AND device_id = ? AND txn_id = ?",
     ),
@@ -223,6 +230,7 @@ export function createRoomRepo(db: Db): RoomRepo {
     setForgotten: (roomNid, userId) => {
       q.forget.run(roomNid, userId);
     },
+    lastJoinStream: (roomNid, userId) => q.lastJoin.get(roomNid, userId)?.m ?? null,
     txnEvent: (u, d, t) => q.txn.get(u, d, t)?.event_id ?? null,
     txnOfEvent: (e) => {
       const r = q.txnOf.get(e);
