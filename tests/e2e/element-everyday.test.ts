@@ -435,6 +435,29 @@ describe("everyday Element features through matrix-js-sdk", () => {
     expect(errcodeOf(gone)).toBe("M_NOT_FOUND");
   });
 
+  test("room preview: Bob, not in the room, sees its summary before joining (as Element's preview bar)", async () => {
+    const preview = (
+      await alice.createRoom({
+        preset: Preset.PublicChat,
+        name: "Garden",
+        topic: "Weeds and seeds",
+        room_alias_name: "garden",
+      })
+    ).room_id;
+    const summary = await bob.getRoomSummary(`#garden:${hs.serverName}`);
+    expect(summary).toMatchObject({
+      room_id: preview,
+      name: "Garden",
+      topic: "Weeds and seeds",
+      num_joined_members: 1,
+      join_rule: "public",
+      canonical_alias: `#garden:${hs.serverName}`,
+    });
+    expect(summary.membership).toBe("leave"); // authenticated, and not in the room
+    await bob.joinRoom(preview);
+    expect((await bob.getRoomSummary(preview)).membership).toBe("join");
+  });
+
   test("capabilities tell Element what it may offer", async () => {
     const caps = await alice.getCapabilities();
     expect(caps["m.change_password"]?.enabled).toBe(true);

@@ -1,6 +1,7 @@
 /**
  * GET /_matrix/client/v1/rooms/{roomId}/hierarchy (spaces) and
- * GET /_matrix/client/v1/room_summary/{roomIdOrAlias} (room summaries, v1.15).
+ * GET /_matrix/client/v1/room_summary/{roomIdOrAlias} (room summaries, v1.15), also served at
+ * MSC3266's unstable path, which clients use when the server does not claim v1.15.
  */
 import { z } from "zod";
 import { zRoomId } from "../../core/ids/zod";
@@ -48,7 +49,11 @@ export function registerSpaceRoutes(app: ApiApp): void {
       ...(query.from !== undefined ? { from: query.from } : {}),
     }),
   );
-  route(app, getRoomSummary, ({ params, user, services }) =>
-    services.spaces.roomSummary(user?.userId ?? null, params.roomIdOrAlias),
-  );
+  // Clients (matrix-js-sdk, so Element's room preview) use the unstable path unless /versions says v1.15.
+  const unstable = { ...getRoomSummary, path: "/_matrix/client/unstable/im.nheko.summary/summary/:roomIdOrAlias" };
+  for (const e of [getRoomSummary, unstable]) {
+    route(app, e, ({ params, user, services }) =>
+      services.spaces.roomSummary(user?.userId ?? null, params.roomIdOrAlias),
+    );
+  }
 }

@@ -41,7 +41,9 @@ export const getCapabilities = defineEndpoint({
 export function registerVersionRoutes(app: ApiApp): void {
   route(app, getVersions, () => ({
     versions: [...SUPPORTED_SPEC_VERSIONS],
-    unstable_features: {},
+    // Room summaries (MSC3266, stable in v1.15, which we do not claim as a whole): clients that see
+    // this flag use /_matrix/client/v1/room_summary.
+    unstable_features: { "org.matrix.msc3266": true },
   }));
   route(app, getCapabilities, ({ services }) => {
     const available: Record<string, "stable" | "unstable"> = {};
