@@ -337,3 +337,32 @@ describe("history visibility of single events (GET /event)", () => {
     expect((await ev(hank, roomId, closed)).status).toBe(404);
   });
 });
+
+describe("room IDs", () => {
+  test("the same user creating identical v12 rooms in the same millisecond gets two rooms", async () => {
+    const clock = {
+      t: 1_800_000_000_000,
+      now() {
+        return this.t;
+      },
+    };
+    const frozen = await startTestServer({ clock });
+    try {
+      const u = createUserDirect(frozen, "ivy");
+      const make = async () =>
+        (
+          await frozen.request("POST", "/_matrix/client/v3/createRoom", {
+            token: u.accessToken,
+            body: { room_version: "12" },
+          })
+        ).json() as Promise<{ room_id?: string; errcode?: string }>;
+      const a = await make();
+      const b = await make();
+      expect(a.room_id).toBeDefined();
+      expect(b.room_id).toBeDefined();
+      expect(a.room_id).not.toBe(b.room_id);
+    } finally {
+      await frozen.stop();
+    }
+  });
+});

@@ -142,6 +142,7 @@ export function createRoomWriter(deps: RoomWriterDeps): RoomWriter {
     ev: NewLocalEvent,
     prevs: StoredEvent[],
     authIds: EventId[],
+    originServerTs = deps.clock.now(),
   ): { pdu: Pdu; eventId: EventId } => {
     const depth = Math.min(MAX_DEPTH_VALUE, prevs.reduce((d, p) => Math.max(d, p.depth), 0) + 1);
     const built = buildCorePdu(
@@ -154,7 +155,7 @@ export function createRoomWriter(deps: RoomWriterDeps): RoomWriter {
         prevEvents: prevs.map((p) => p.eventId as EventId),
         authEvents: authIds,
         depth,
-        originServerTs: deps.clock.now(),
+        originServerTs,
         redacts: ev.redacts as EventId | undefined,
         eventId: rules.eventFormat.edgesAsPairs ? (`$${randomAlnum(18)}:${deps.serverName}` as EventId) : undefined,
         edgeHashes: (id) => {
@@ -337,8 +338,15 @@ export function createRoomWriter(deps: RoomWriterDeps): RoomWriter {
           ? undefined
           : `!${randomAlnum(18)}:${deps.serverName}`;
         const ev: NewLocalEvent = { type: "m.room.create", stateKey: "", sender, content };
-        const { pdu, eventId } = buildPdu({ roomId: provisionalId }, rules, ev, [], []);
-        const event = roomEventOf(pdu, rules, eventId);
+        // v12 room IDs are the create event's hash: the same user creating the same room in the same
+        // millisecond would get the same ID, so a taken ID moves the timestamp on and builds again.
+        let ts = deps.clock.now();
+        let built = buildPdu({ roomId: provisionalId }, rules, ev, [], [], ts);
+        let event = roomEventOf(built.pdu, rules, built.eventId);
+        for (let tries = 0; rooms.byId(event.roomId) && tries < 1000; tries++) {
+          built = buildPdu({ roomId: provisionalId }, rules, ev, [], [], ++ts);
+          event = roomEventOf(built.pdu, rules, built.eventId);
+        }
         const outcome = deps.authorizer.check(rules, event, () => undefined);
         if (!outcome.ok) throw MatrixError.forbidden(outcome.reason);
         if (rooms.byId(event.roomId)) throw new MatrixError(400, "M_ROOM_IN_USE", "Room ID already in use");
