@@ -44,8 +44,14 @@ const spec = rows.map((r) => {
 });
 
 const dataDir = mkdtempSync(join(tmpdir(), "hearth-coverage-"));
+// Optional features are switched on, so that the table shows everything the server can serve.
 const server = createServer(
-  parseConfig({ server_name: "coverage.test", public_base_url: "https://coverage.test", data_dir: dataDir }),
+  parseConfig({
+    server_name: "coverage.test",
+    public_base_url: "https://coverage.test",
+    data_dir: dataDir,
+    media: { url_preview: { enabled: true } },
+  }),
   {
     dataDir,
     dbPath: ":memory:",
