@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
   ConditionKind,
+  Direction,
   EventTimeline,
   EventType,
   type MatrixClient,
@@ -138,6 +139,63 @@ describe("history, upgrades, spaces, push rules and presence through matrix-js-s
       .getEvents()
       .map((e) => e.getId());
     expect(new Set(ids).size).toBe(ids.length);
+  }, 60_000);
+
+  test("a busy room: three people talking at once, typing and reading; every client ends with the same history", async () => {
+    const busy = (await alice.createRoom({ preset: Preset.PublicChat, name: "Busy" })).room_id;
+    await bob.joinRoom(busy);
+    await carol.joinRoom(busy);
+    await joinedBy(alice, busy, uid("carol"));
+    await joinedBy(alice, busy, uid("bob"));
+    const talk = async (c: MatrixClient, name: string) => {
+      for (let i = 0; i < 40; i++) {
+        if (i % 10 === 0) await c.sendTyping(busy, true, 5_000);
+        const { event_id } = await c.sendTextMessage(busy, `${name} ${i}`);
+        if (i % 7 === 0) {
+          const ev = c.getRoom(busy)?.findEventById(event_id);
+          if (ev) await c.sendReadReceipt(ev);
+        }
+      }
+      await c.sendTyping(busy, false, 0);
+      return c.sendTextMessage(busy, `${name} done`);
+    };
+    const done = await Promise.all([talk(alice, "alice"), talk(bob, "bob"), talk(carol, "carol")]);
+    const histories: string[][] = [];
+    for (const c of [alice, bob, carol]) {
+      for (const d of done) await timelineEvent(c, busy, d.event_id);
+      const room = c.getRoom(busy)!;
+      const window = new TimelineWindow(c, room.getUnfilteredTimelineSet(), { windowLimit: 1000 });
+      await window.load(undefined, 50);
+      for (let page = 0; window.canPaginate(EventTimeline.BACKWARDS); page++) {
+        if (page > 50) throw new Error(`${c.getUserId()}'s window did not reach the start`);
+        await window.paginate(EventTimeline.BACKWARDS, 50);
+      }
+      histories.push(
+        window
+          .getEvents()
+          .filter((e) => e.getType() === EventType.RoomMessage)
+          .map((e) => e.getContent().body as string),
+      );
+    }
+    // The server's order, from /messages.
+    const fromServer: string[] = [];
+    let from: string | null = null;
+    for (;;) {
+      const page = await carol.createMessagesRequest(busy, from, 100, Direction.Forward);
+      fromServer.push(
+        ...page.chunk.filter((e) => e.type === EventType.RoomMessage).map((e) => e.content.body as string),
+      );
+      if (!page.end || page.chunk.length === 0) break;
+      from = page.end;
+    }
+    expect(fromServer.length).toBe(3 * 41);
+    expect(new Set(fromServer).size).toBe(fromServer.length);
+    for (const h of histories) expect(h).toEqual(fromServer);
+    // Each person's own messages are in the order they sent them.
+    for (const name of ["alice", "bob", "carol"]) {
+      const mine = fromServer.filter((b) => b.startsWith(`${name} `));
+      expect(mine).toEqual([...Array.from({ length: 40 }, (_, i) => `${name} ${i}`), `${name} done`]);
+    }
   }, 60_000);
 
   test("history visibility: a late joiner sees nothing from before her join when it is 'joined'", async () => {

@@ -12,6 +12,7 @@ import {
   MatrixError,
   type MatrixEvent,
   MatrixEventEvent,
+  PendingEventOrdering,
   SyncState,
 } from "matrix-js-sdk";
 import { logger as sdkGlobalLogger } from "matrix-js-sdk/lib/logger";
@@ -299,6 +300,8 @@ export async function startSdkClient(
     initialSyncLimit: opts.initialSyncLimit ?? 20,
     // Element lazy-loads members (the first sync carries only the members the timeline needs).
     lazyLoadMembers: opts.lazyLoadMembers ?? true,
+    // Element keeps its own unsent messages apart and shows each sent one where the server put it.
+    pendingEventOrdering: PendingEventOrdering.Detached,
     // Element runs with threads on: threaded replies live in Thread objects, not the main timeline.
     threadSupport: opts.threadSupport ?? true,
   });
