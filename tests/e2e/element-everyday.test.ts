@@ -458,6 +458,45 @@ describe("everyday Element features through matrix-js-sdk", () => {
     expect((await bob.getRoomSummary(preview)).membership).toBe("join");
   });
 
+  test("what does not notify: edits, reactions, redactions, joins and state changes leave Bob's count alone", async () => {
+    const quiet = (await alice.createRoom({ preset: Preset.PublicChat, name: "Quiet" })).room_id;
+    await bob.joinRoom(quiet);
+    const first = (await alice.sendTextMessage(quiet, "the only message that counts")).event_id;
+    const ev = await timelineEvent(bob, quiet, first);
+    await bob.sendReadReceipt(ev);
+    const room = bob.getRoom(quiet)!;
+    await until(
+      "Bob's count is 0",
+      () => room.getUnreadNotificationCount(NotificationCountType.Total) === 0,
+      20_000,
+      bob,
+    );
+
+    await alice.sendMessage(quiet, {
+      msgtype: MsgType.Text,
+      body: "* the only message that counts!",
+      "m.new_content": { msgtype: MsgType.Text, body: "the only message that counts!" },
+      "m.relates_to": { rel_type: RelationType.Replace, event_id: first },
+    } as RoomMessageEventContent);
+    await alice.sendEvent(quiet, EventType.Reaction, {
+      "m.relates_to": { rel_type: RelationType.Annotation, event_id: first, key: "🎉" },
+    });
+    await carol.joinRoom(quiet);
+    await alice.setRoomTopic(quiet, "shh");
+    const extra = (await alice.sendTextMessage(quiet, "oops")).event_id;
+    await alice.redactEvent(quiet, extra);
+    const last = (await alice.sendTextMessage(quiet, "this one counts")).event_id;
+    await timelineEvent(bob, quiet, last);
+    // The redacted "oops" does not count any more either.
+    await until(
+      "Bob's count is 1 after the noise",
+      () => room.getUnreadNotificationCount(NotificationCountType.Total) === 1,
+      20_000,
+      bob,
+    );
+    expect(room.getUnreadNotificationCount(NotificationCountType.Highlight)).toBe(0);
+  });
+
   test("capabilities tell Element what it may offer", async () => {
     const caps = await alice.getCapabilities();
     expect(caps["m.change_password"]?.enabled).toBe(true);

@@ -234,6 +234,12 @@ export function createPushServices(deps: PushServicesDeps): PushRuntime {
     processor,
     onPersisted: (e) => {
       processor.process(e);
+      // A redacted event stops counting as unread and leaves /notifications (as Synapse does): the
+      // badge drops when a moderator removes spam.
+      if (e.event.redacts !== undefined) {
+        const target = events.byId(e.event.redacts);
+        if (target?.redactedBy === e.event.eventId) notifications.deleteForEvent(target.eventNid);
+      }
     },
     setReadPositions(positions) {
       markers = {

@@ -58,6 +58,8 @@ export interface PushNotificationRepo {
   byEvent(userId: string, eventNid: number): PushNotificationRow | null;
   /** Deletes notifications stored before `ts` (retention), at most `limit`; returns how many. */
   deleteOlderThan(ts: number, limit: number): number;
+  /** Deletes every user's notification for an event (it was redacted); returns how many. */
+  deleteForEvent(eventNid: number): number;
 }
 
 export function createPushNotificationRepo(db: Db): PushNotificationRepo {
@@ -87,6 +89,7 @@ export function createPushNotificationRepo(db: Db): PushNotificationRepo {
     byEvent: s.query<Sql, [number, string]>(
       `SELECT ${COLS} FROM push_notifications WHERE event_nid = ? AND user_id = ?`,
     ),
+    deleteForEvent: s.query<never, [number]>("DELETE FROM push_notifications WHERE event_nid = ?"),
     deleteOld: s.query<{ n: number }, [number, number]>(
       `DELETE FROM push_notifications WHERE (user_id, stream_ordering) IN
         (SELECT user_id, stream_ordering FROM push_notifications WHERE ts < ? LIMIT ?)`,
@@ -125,5 +128,6 @@ export function createPushNotificationRepo(db: Db): PushNotificationRepo {
       return r ? toRow(r) : null;
     },
     deleteOlderThan: (ts, limit) => q.deleteOld.run(ts, limit).changes,
+    deleteForEvent: (nid) => q.deleteForEvent.run(nid).changes,
   };
 }
