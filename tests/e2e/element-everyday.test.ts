@@ -497,6 +497,50 @@ describe("everyday Element features through matrix-js-sdk", () => {
     expect(room.getUnreadNotificationCount(NotificationCountType.Highlight)).toBe(0);
   });
 
+  test("redacted replies and reactions leave the thread summary, the thread list and /relations", async () => {
+    const rootId = (await alice.sendTextMessage(roomId, "A thread that will be cleaned up")).event_id;
+    await timelineEvent(bob, roomId, rootId);
+    const replyId = (
+      await bob.sendMessage(roomId, rootId, {
+        msgtype: MsgType.Text,
+        body: "spam in a thread",
+      } as RoomMessageEventContent)
+    ).event_id;
+    const reactionId = (
+      await bob.sendEvent(roomId, EventType.Reaction, {
+        "m.relates_to": { rel_type: RelationType.Annotation, event_id: rootId, key: "💩" },
+      })
+    ).event_id;
+    expect((await alice.fetchRoomEvent(roomId, rootId)).unsigned?.["m.relations"]?.[RelationType.Thread]?.count).toBe(
+      1,
+    );
+    await alice.redactEvent(roomId, replyId);
+    await alice.redactEvent(roomId, reactionId);
+    const root = await alice.fetchRoomEvent(roomId, rootId);
+    expect(root.unsigned?.["m.relations"]?.[RelationType.Thread]).toBeUndefined();
+    const threads = await alice.http.authedRequest<{ chunk: { event_id: string }[] }>(
+      "GET" as never,
+      `/rooms/${encodeURIComponent(roomId)}/threads`,
+      { limit: "50" },
+      undefined,
+      { prefix: "/_matrix/client/v1" } as never,
+    );
+    expect(threads.chunk.map((e) => e.event_id)).not.toContain(rootId);
+    const reactions = await alice.relations(roomId, rootId, RelationType.Annotation);
+    expect(reactions.events.map((e) => e.getId())).toEqual([]);
+    // And Alice's live client drops the reply from the thread.
+    await until(
+      "Alice's thread loses the redacted reply",
+      () => {
+        const t = alice.getRoom(roomId)?.getThread(rootId);
+        const reply = t?.findEventById(replyId);
+        return !t || !reply || reply.isRedacted();
+      },
+      20_000,
+      alice,
+    );
+  });
+
   test("capabilities tell Element what it may offer", async () => {
     const caps = await alice.getCapabilities();
     expect(caps["m.change_password"]?.enabled).toBe(true);
