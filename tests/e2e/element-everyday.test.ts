@@ -196,6 +196,11 @@ describe("everyday Element features through matrix-js-sdk", () => {
     const visible = (await alice.sendTextMessage(roomId, "but you hear me")).event_id;
     await timelineEvent(bob, roomId, visible);
     expect(bob.getRoom(roomId)?.findEventById(hidden)).toBeUndefined();
+    // An invite from someone Bob ignores never reaches his client.
+    const hiddenInvite = (await carol.createRoom({ preset: Preset.PrivateChat, invite: [uid("bob")] })).room_id;
+    const marker = (await alice.sendTextMessage(roomId, "after Carol's invite")).event_id;
+    await timelineEvent(bob, roomId, marker);
+    expect(bob.getRoom(hiddenInvite)).toBeNull();
     await bob.setIgnoredUsers([]);
     await until("Bob's client unignores Carol", () => !bob.isUserIgnored(uid("carol")), 20_000, bob);
     const heard = (await carol.sendTextMessage(roomId, "hello again")).event_id;
