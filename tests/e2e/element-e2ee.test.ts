@@ -161,6 +161,27 @@ describe("an encrypted direct chat with matrix-js-sdk's Rust crypto", () => {
     expect((await decryptedContent(laptop, ev)).body).toBe("Welcome, laptop");
   }, 90_000);
 
+  test("Carol, a stranger until now, is invited to the encrypted room later and reads what is said after she joins", async () => {
+    const carol = await start(await registerUser(hs.baseUrl, "carol", "carol password", { deviceId: "CAROLDEV" }));
+    await alice.invite(roomId, uid("carol"));
+    await until("Carol's invite", () => carol.getRoom(roomId)?.getMyMembership() === "invite", 20_000, carol);
+    await carol.joinRoom(roomId);
+    // Alice's client learns Carol's devices through device_lists.changed (they now share a room).
+    await until(
+      "Alice's client knows Carol's device",
+      async () => (await alice.getCrypto()!.getUserDeviceInfo([uid("carol")])).get(uid("carol"))?.has("CAROLDEV"),
+      20_000,
+      alice,
+    );
+    const { event_id } = await alice.sendTextMessage(roomId, "Welcome, Carol");
+    const ev = await timelineEvent(carol, roomId, event_id);
+    expect((await decryptedContent(carol, ev)).body).toBe("Welcome, Carol");
+    // Bob's devices read it too.
+    for (const c of [bob, laptop]) {
+      expect((await decryptedContent(c, await timelineEvent(c, roomId, event_id))).body).toBe("Welcome, Carol");
+    }
+  }, 60_000);
+
   test("no client met a sync error, and the server logged no error", () => {
     expect(syncErrors.flat()).toEqual([]);
     expect(serverProblems(hs.log())).toEqual([]);
