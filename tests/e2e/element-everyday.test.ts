@@ -290,6 +290,15 @@ describe("everyday Element features through matrix-js-sdk", () => {
     expect(bob.getRoom(left)).toBeNull();
     const rooms = (await bob.getJoinedRooms()).joined_rooms;
     expect(rooms).not.toContain(left);
+    // Element's "Historical" section on a fresh start: rooms left but not forgotten, through a sync
+    // with include_leave (the SDK adds the ones its first sync did not have).
+    const fresh = await startSdkClient(hs.baseUrl, sessions.bob!);
+    clients.push(fresh);
+    expect(fresh.getRoom(declined)).toBeNull();
+    const historical = (await fresh.syncLeftRooms()).map((r) => r.roomId);
+    fresh.stopClient();
+    expect(historical).toContain(declined);
+    expect(historical).not.toContain(left);
   });
 
   // Not yet: the history read paths do not look at `forgotten` (see the QA report).
