@@ -1,4 +1,5 @@
 import { Database } from "bun:sqlite";
+import { stabilizeParams } from "./stable-params";
 
 export interface Db {
   readonly sqlite: Database;
@@ -35,7 +36,34 @@ export function openDb(path: string): Db {
   return wrapDb(sqlite);
 }
 
+const stabilized = new WeakSet<Database>();
+
+/**
+ * Makes `query` and `prepare` compile statements with `+?` parameters, so that bun:sqlite's rebinding
+ * on every call does not recompile them (see stable-params.ts). Callers write plain `?`.
+ */
+function useStableParams(sqlite: Database): void {
+  if (stabilized.has(sqlite)) return;
+  stabilized.add(sqlite);
+  const query = sqlite.query.bind(sqlite);
+  const prepare = sqlite.prepare.bind(sqlite);
+  const rewritten = new Map<string, string>();
+  const stable = (sql: string) => {
+    let s = rewritten.get(sql);
+    if (s === undefined) {
+      s = stabilizeParams(sql);
+      if (rewritten.size >= 2000) rewritten.clear();
+      rewritten.set(sql, s);
+    }
+    return s;
+  };
+  sqlite.query = ((sql: string) => query(stable(sql))) as Database["query"];
+  sqlite.prepare = ((sql: string, params?: Parameters<Database["prepare"]>[1]) =>
+    prepare(stable(sql), params)) as Database["prepare"];
+}
+
 export function wrapDb(sqlite: Database): Db {
+  useStableParams(sqlite);
   let depth = 0;
   const rollbackHooks: (() => void)[] = [];
   let commitHooks: (() => void)[] = [];
