@@ -224,6 +224,28 @@ describe("history, upgrades, spaces, push rules and presence through matrix-js-s
     expect(messageBodies(aliceRoom)).toEqual(["said before Carol came", "said after Carol came"]);
   });
 
+  test("history visibility 'invited': a late joiner sees what was said from her invite on", async () => {
+    const roomId = (
+      await alice.createRoom({
+        preset: Preset.PrivateChat,
+        name: "From the invite on",
+        initial_state: [
+          { type: EventType.RoomHistoryVisibility, state_key: "", content: { history_visibility: "invited" } },
+        ],
+      })
+    ).room_id;
+    await alice.sendTextMessage(roomId, "before the invite");
+    await alice.invite(roomId, uid("carol"));
+    await alice.sendTextMessage(roomId, "while Carol is invited");
+    await until("Carol's invite", () => carol.getRoom(roomId)?.getMyMembership() === "invite", 20_000, carol);
+    await carol.joinRoom(roomId);
+    const after = (await alice.sendTextMessage(roomId, "after Carol joined")).event_id;
+    await timelineEvent(carol, roomId, after);
+    const room = carol.getRoom(roomId)!;
+    await scrollToStart(carol, room);
+    expect(messageBodies(room)).toEqual(["while Carol is invited", "after Carol joined"]);
+  });
+
   test("room upgrade: Bob's client sees the tombstone, follows it, and the old room drops out of view", async () => {
     const oldRoom = (
       await alice.createRoom({
