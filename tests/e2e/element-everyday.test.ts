@@ -190,12 +190,28 @@ describe("everyday Element features through matrix-js-sdk", () => {
   });
 
   test("ignoring Carol: Bob's client stops getting her messages; unignoring brings new ones back", async () => {
+    const room = bob.getRoom(roomId)!;
+    await bob.sendReadReceipt(room.getLiveTimeline().getEvents().at(-1)!);
+    await until(
+      "Bob has read everything",
+      () => room.getUnreadNotificationCount(NotificationCountType.Total) === 0,
+      20_000,
+      bob,
+    );
     await bob.setIgnoredUsers([uid("carol")]);
     await until("Bob's client knows he ignores Carol", () => bob.isUserIgnored(uid("carol")), 20_000, bob);
     const hidden = (await carol.sendTextMessage(roomId, "you cannot hear me")).event_id;
+    await carol.sendTextMessage(roomId, "nor this");
     const visible = (await alice.sendTextMessage(roomId, "but you hear me")).event_id;
     await timelineEvent(bob, roomId, visible);
     expect(bob.getRoom(roomId)?.findEventById(hidden)).toBeUndefined();
+    // Nor do her messages count as unread.
+    await until(
+      "Bob's count is Alice's message only",
+      () => room.getUnreadNotificationCount(NotificationCountType.Total) === 1,
+      20_000,
+      bob,
+    );
     // An invite from someone Bob ignores never reaches his client.
     const hiddenInvite = (await carol.createRoom({ preset: Preset.PrivateChat, invite: [uid("bob")] })).room_id;
     const marker = (await alice.sendTextMessage(roomId, "after Carol's invite")).event_id;
