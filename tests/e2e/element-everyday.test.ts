@@ -571,6 +571,50 @@ describe("everyday Element features through matrix-js-sdk", () => {
     );
   });
 
+  test("jump to date finds the first message of the day (/timestamp_to_event)", async () => {
+    const first = (await alice.sendTextMessage(roomId, "good morning")).event_id;
+    const ev = await timelineEvent(bob, roomId, first);
+    await alice.sendTextMessage(roomId, "later that day");
+    // The first event at or after the time (another sent in the same millisecond may come first).
+    const found = await bob.timestampToEvent(roomId, ev.getTs(), Direction.Forward);
+    expect(found.origin_server_ts).toBe(ev.getTs());
+    if (found.event_id !== first)
+      expect((await bob.fetchRoomEvent(roomId, found.event_id)).origin_server_ts).toBe(ev.getTs());
+    // The last one before it.
+    const before = await bob.timestampToEvent(roomId, ev.getTs() - 1, Direction.Backward);
+    expect(before.origin_server_ts).toBeLessThan(ev.getTs());
+  });
+
+  test("@room from an admin highlights for everyone; from someone without the power it does not", async () => {
+    const r = (await alice.createRoom({ preset: Preset.PublicChat, name: "Announcements" })).room_id;
+    await bob.joinRoom(r);
+    await carol.joinRoom(r);
+    const bobRoom = await until("Bob's room", () => bob.getRoom(r), 20_000, bob);
+    const carolAll = (
+      await carol.sendMessage(r, {
+        msgtype: MsgType.Text,
+        body: "@room free pizza",
+        "m.mentions": { room: true },
+      } as RoomMessageEventContent)
+    ).event_id;
+    await timelineEvent(bob, r, carolAll);
+    const aliceAll = (
+      await alice.sendMessage(r, {
+        msgtype: MsgType.Text,
+        body: "@room meeting at noon",
+        "m.mentions": { room: true },
+      } as RoomMessageEventContent)
+    ).event_id;
+    await timelineEvent(bob, r, aliceAll);
+    await until(
+      "Bob's highlight count is 1 (Alice's @room only)",
+      () => bobRoom.getUnreadNotificationCount(NotificationCountType.Highlight) === 1,
+      20_000,
+      bob,
+    );
+    expect(bobRoom.getUnreadNotificationCount(NotificationCountType.Total)).toBe(2);
+  });
+
   test("capabilities tell Element what it may offer", async () => {
     const caps = await alice.getCapabilities();
     expect(caps["m.change_password"]?.enabled).toBe(true);
