@@ -1,7 +1,7 @@
 /**
  * Local users in each room with their membership, cached in memory: every event written to a room
- * needs them (whom to wake, whose push rules to run), and rooms can be large. The cache of a room is
- * dropped when a membership in it changes (and when that change rolls back).
+ * needs them (whom to wake, whose push rules to run), and rooms can be large. A membership change
+ * updates the cached entry in place; a transaction that rolls back drops the room's cache.
  */
 import type { Db } from "../../storage/db";
 import type { RoomRepo } from "../../storage/repos/rooms";
@@ -11,7 +11,9 @@ export interface LocalMembers {
   of(roomNid: number, memberships: readonly string[]): string[];
   /** A local user's membership in a room, or null. */
   membershipOf(roomNid: number, userId: string): string | null;
-  /** Forget a room's cached members (call when a membership in it changes). */
+  /** Records a user's new membership (for a room whose members are cached; remote users are ignored). */
+  set(roomNid: number, userId: string, membership: string): void;
+  /** Forget a room's cached members. */
   invalidate(roomNid: number): void;
 }
 
@@ -38,6 +40,12 @@ export function createLocalMembers(deps: { db: Db; rooms: RoomRepo; serverName: 
     },
     membershipOf(roomNid, userId) {
       return load(roomNid).get(userId) ?? null;
+    },
+    set(roomNid, userId, membership) {
+      const members = cache.get(roomNid);
+      if (!members || !userId.endsWith(suffix)) return;
+      members.set(userId, membership);
+      deps.db.onRollback(() => cache.delete(roomNid));
     },
     invalidate(roomNid) {
       cache.delete(roomNid);

@@ -258,9 +258,9 @@ export function createRoomWriter(deps: RoomWriterDeps): RoomWriter {
     for (const [k, e] of changes) {
       const { type, stateKey } = state.keyOf(k);
       if (type !== "m.room.member") continue;
-      deps.localMembers.invalidate(room.roomNid);
       const ev = e === 0 ? null : store.byNid(e);
       const membership = ev && typeof ev.event.content.membership === "string" ? ev.event.content.membership : "leave";
+      deps.localMembers.set(room.roomNid, stateKey, membership);
       rooms.setMembership({
         roomNid: room.roomNid,
         userId: stateKey,
