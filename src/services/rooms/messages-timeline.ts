@@ -100,7 +100,9 @@ export function createTimeline(deps: TimelineDeps): Timeline {
     access(roomId, userId) {
       const room = rooms.byId(roomId);
       if (!room) throw MatrixError.notFound("Unknown room");
-      const m = rooms.membership(room.roomNid, userId);
+      // A forgotten room reads as one the user was never in (client-server API, "Leaving rooms").
+      const row = rooms.membership(room.roomNid, userId);
+      const m = row?.forgotten ? null : row;
       const current = m?.membership ?? null;
       let effective = current;
       let upTo: HistoryPosition | null = null;

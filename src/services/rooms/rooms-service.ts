@@ -159,7 +159,9 @@ export function createRoomsService(deps: RoomsDeps): RoomsService {
 
   /** The snapshot a user may read the state of: current when joined; at their leave when they left. */
   const readableSnapshot = (room: RoomRow, userId: string): number | null => {
-    const m = rooms.membership(room.roomNid, userId);
+    // A forgotten room reads as one the user was never in (client-server API, "Leaving rooms").
+    const row = rooms.membership(room.roomNid, userId);
+    const m = row?.forgotten ? null : row;
     if (m?.membership === "join") return room.currentSnapshotNid;
     const vis = currentView(room).get("m.room.history_visibility", "")?.content.history_visibility;
     if (vis === "world_readable") return room.currentSnapshotNid;
@@ -278,8 +280,12 @@ export function createRoomsService(deps: RoomsDeps): RoomsService {
       const hidden = () => MatrixError.notFound("Event not found or you may not see it");
       if (!loaded || loaded.stored.roomNid !== room.roomNid || loaded.stored.outlier || loaded.stored.rejectedReason)
         throw hidden();
-      const current = rooms.membership(room.roomNid, viewer.userId)?.membership ?? null;
-      if (!visibility.canSee(viewer.userId, loaded, current)) throw hidden();
+      const m = rooms.membership(room.roomNid, viewer.userId);
+      // After /forget the room's history is no longer retrievable, except what anyone may read.
+      const allowed = m?.forgotten
+        ? visibility.canSeeAsStranger(loaded)
+        : visibility.canSee(viewer.userId, loaded, m?.membership ?? null);
+      if (!allowed) throw hidden();
       return toClientEvent(loaded, clientContext(room, viewer));
     },
     joinedRooms(userId) {

@@ -21,10 +21,24 @@ export interface Visibility {
    * events before the leave).
    */
   canSee(userId: string, ev: LoadedEvent, currentMembership: string | null): boolean;
+  /** True when anybody may see `ev` (world-readable then), whatever their membership. */
+  canSeeAsStranger(ev: LoadedEvent): boolean;
 }
 
 export function createVisibility(store: EventStore, rooms: Pick<RoomRepo, "lastJoinStream">): Visibility {
+  const worldReadable = (ev: LoadedEvent) => {
+    const before = readHistoryVisibility(
+      store.stateView(ev.stored.stateBeforeNid).get("m.room.history_visibility", "")?.content,
+    );
+    if (before === "world_readable") return true;
+    return (
+      ev.event.type === "m.room.history_visibility" &&
+      ev.event.stateKey === "" &&
+      readHistoryVisibility(ev.event.content) === "world_readable"
+    );
+  };
   return {
+    canSeeAsStranger: worldReadable,
     canSee(userId, ev, currentMembership) {
       if (ev.event.type === "m.room.member" && ev.event.stateKey === userId) return true;
       const before = store.stateView(ev.stored.stateBeforeNid);
