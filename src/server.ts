@@ -30,6 +30,9 @@ import { type Clock, systemClock } from "./util/clock";
 import { createLogger, type Logger } from "./util/log";
 import { BUILD } from "./version";
 
+/** How often the serving process checkpoints the database's write-ahead log (see storage/db.ts). */
+const CHECKPOINT_INTERVAL_MS = 30_000;
+
 export interface ServerOptions {
   /** SQLite path; ":memory:" for tests. Default: <dataDir>/homeserver.db */
   dbPath?: string;
@@ -238,6 +241,8 @@ export function createServer(config: Config, opts: ServerOptions): Server {
   const ipOf = new WeakMap<Request, string>();
   const app = createApp(services, { clientIp: (req) => ipOf.get(req) ?? "127.0.0.1" });
   let frontend: Frontend | null = null;
+  // Committed data reaches the disk within this time even when the log is far from its checkpoint size (storage/db.ts).
+  let checkpointTimer: ReturnType<typeof setInterval> | null = null;
 
   const fetch = async (req: Request, clientIp?: string) => {
     if (clientIp) ipOf.set(req, clientIp);
@@ -277,6 +282,13 @@ export function createServer(config: Config, opts: ServerOptions): Server {
       services.media.start();
       redactionPruner.start();
       push.start();
+      checkpointTimer ??= setInterval(() => {
+        try {
+          db.checkpoint();
+        } catch (e) {
+          logger.warn("database checkpoint failed", { error: (e as Error).message });
+        }
+      }, CHECKPOINT_INTERVAL_MS);
       return { port: frontend.port, url: frontend.url };
     },
     get frontend() {
@@ -293,6 +305,8 @@ export function createServer(config: Config, opts: ServerOptions): Server {
         frontend = null;
       }
       redactionPruner.stop();
+      if (checkpointTimer !== null) clearInterval(checkpointTimer);
+      checkpointTimer = null;
       await push.stop();
       await services.media.stop();
       db.close();
