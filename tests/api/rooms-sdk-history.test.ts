@@ -135,7 +135,7 @@ describe("matrix-js-sdk relations, threads, members", () => {
     const rel = (raw.unsigned as Record<string, Record<string, Record<string, unknown>>>)["m.relations"]!;
     expect(rel["m.replace"]?.event_id).toBe(editId);
     expect(rel["m.thread"]?.count).toBe(1);
-    expect((rel["m.thread"]?.latest_event as { event_id: string }).event_id).toBe(reply.event_id);
+    expect((rel["m.thread"]!.latest_event as { event_id: string }).event_id).toBe(reply.event_id);
     expect(rel["m.thread"]?.current_user_participated).toBe(true);
 
     const thread = await aliceClient.fetchRelations(roomId, root, "m.thread", null, { dir: Direction.Backward });
