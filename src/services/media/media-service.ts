@@ -2,7 +2,7 @@
  * The media repository (client-server API, "Content repository"): uploads (direct and asynchronous),
  * downloads, thumbnails, URL previews and the cleanup of what is no longer needed.
  */
-import { type ErrCode, MatrixError } from "../../core/errors";
+import { MatrixError } from "../../core/errors";
 import { randomAlnum } from "../../util/random";
 import { createMediaAdmin, type MediaAdmin } from "./admin";
 import { startCleanup } from "./cleanup";
