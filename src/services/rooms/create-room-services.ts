@@ -70,6 +70,9 @@ export function createRoomServices(deps: RoomServicesDeps): {
     signer: { serverName: deps.config.server_name as ServerName, key: deps.signingKey },
     authorizer: createCoreAuthorizer(corePorts),
     resolver: createCoreResolver(corePorts),
+    onListenersFailed(err) {
+      deps.logger.error("event listeners' writes failed", { error: err instanceof Error ? err.message : String(err) });
+    },
     onPersisted(e) {
       for (const l of listeners) {
         try {

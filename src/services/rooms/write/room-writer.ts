@@ -66,8 +66,10 @@ export interface RoomWriterDeps {
   localMembers: LocalMembers;
   authorizer: EventAuthorizer;
   resolver: StateResolver;
-  /** Called after commit for every event persisted. */
+  /** Called after commit for every event persisted (inside a transaction of its own, for the listeners' writes). */
   onPersisted(e: PersistedEvent): void;
+  /** The listeners' transaction could not commit (their writes are lost; the event is stored). */
+  onListenersFailed?(err: unknown): void;
 }
 
 export interface RoomWriter {
@@ -285,7 +287,17 @@ export function createRoomWriter(deps: RoomWriterDeps): RoomWriter {
       stored: loaded.stored,
       localUsersToNotify: localUsersOf(room, loaded.event),
     };
-    db.afterCommit(() => deps.onPersisted(e));
+    // The listeners' own writes (notifications, implicit read receipts, device-list changes) share one
+    // transaction: one commit per event instead of one per listener. A listener's failure is its own
+    // (onPersisted catches it); only a failed COMMIT of this second transaction is reported here, and the
+    // event itself stays committed.
+    db.afterCommit(() => {
+      try {
+        db.tx(() => deps.onPersisted(e));
+      } catch (err) {
+        deps.onListenersFailed?.(err);
+      }
+    });
   };
 
   return {
