@@ -16,6 +16,7 @@ import { createRateLimiter } from "./services/ratelimit/rate-limiter";
 import { createRoomServices } from "./services/rooms/create-room-services";
 import { createRoomHistoryService } from "./services/rooms/messages-service";
 import { createRedactionPruner } from "./services/rooms/pruning";
+import { createSearchService } from "./services/search/search-service";
 import { createSyncServices } from "./services/sync/create-sync-services";
 import { createNotifier } from "./services/sync/notifier";
 import { type Frontend, type FrontendOptions, startFrontend } from "./services/tls/frontend";
@@ -207,6 +208,20 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     pushRules: push.services.rules,
   });
   roomServices.onPersisted((e) => upgradeSettings.onPersisted(e));
+  // Full-text search: events are indexed after they are written (a backlog in the background, see start()).
+  const search = createSearchService({
+    db,
+    logger,
+    rooms: roomServices.internals.rooms,
+    history: roomServices.internals.history,
+    store: roomServices.internals.store,
+    aggregations: roomServices.internals.aggregations,
+    visibility: roomServices.rooms.visibility,
+    clientContext: roomServices.rooms.clientContext,
+    stateOf: (viewer, roomId) => roomServices.rooms.getState(viewer, roomId),
+    ignoredUsersOf: (userId) => sync.services.ignoredUsers.of(userId),
+  });
+  roomServices.onPersisted(() => search.indexPending(100));
   const services: Services = {
     config,
     clock,
@@ -226,6 +241,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     ...sync.services,
     e2ee,
     push: push.services,
+    search,
     roomHistory,
     media: buildMediaService({
       db,
@@ -282,6 +298,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
       services.media.start();
       redactionPruner.start();
       push.start();
+      search.start();
       checkpointTimer ??= setInterval(() => {
         try {
           db.checkpoint();
@@ -305,6 +322,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
         frontend = null;
       }
       redactionPruner.stop();
+      search.stop();
       if (checkpointTimer !== null) clearInterval(checkpointTimer);
       checkpointTimer = null;
       await push.stop();

@@ -14,6 +14,7 @@ import type { PushServices } from "./push/create-push-services";
 import type { RateLimiter } from "./ratelimit/rate-limiter";
 import type { RoomHistoryService } from "./rooms/messages-service";
 import type { RoomsService } from "./rooms/rooms-service";
+import type { SearchService } from "./search/search-service";
 import type { SyncServices } from "./sync/create-sync-services";
 import type { Notifier } from "./sync/notifier";
 
@@ -51,6 +52,8 @@ export interface Services extends AccountServices, DirectoryServices, SyncServic
   roomHistory: RoomHistoryService;
   /** Push notifications: push rules, counts, /notifications, pushers. */
   push: PushServices;
+  /** Server-side full-text search of room events (POST /search). */
+  search: SearchService;
   /** Version string and commit, for /version endpoints. */
   build: { version: string; commit: string };
 }

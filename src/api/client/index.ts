@@ -23,6 +23,7 @@ import { registerMessagesRoutes } from "./rooms/messages";
 import { registerRelationsRoutes } from "./rooms/relations";
 import { registerThreadsRoutes } from "./rooms/threads";
 import { registerTimestampRoutes } from "./rooms/timestamp";
+import { registerSearchRoutes } from "./search";
 import { registerSpaceRoutes } from "./spaces";
 import { registerSyncRoutes } from "./sync";
 import { registerTagRoutes } from "./tags";
@@ -66,4 +67,5 @@ export function registerClientRoutes(app: ApiApp): void {
   registerReceiptRoutes(app);
   registerPresenceRoutes(app);
   registerTagRoutes(app);
+  registerSearchRoutes(app);
 }

@@ -1,0 +1,162 @@
+/**
+ * The full-text index of room events (migration 0012): search_docs (one row per indexed event, with
+ * what the search filters on) and the contentless FTS5 table search_fts (rowid = event_nid), plus the
+ * indexer's high-water mark. Queries take an FTS5 expression built by the search service.
+ */
+import type { Db } from "../db";
+import { COLS, type EventRow, type StoredEvent, toEvent } from "./events";
+
+/** Which FTS5 column an event's text goes in (the spec's search keys). */
+export type SearchColumn = "body" | "name" | "topic";
+
+export interface SearchDoc {
+  eventNid: number;
+  roomNid: number;
+  sender: string;
+  type: string;
+  streamOrdering: number;
+  column: SearchColumn;
+  text: string;
+}
+
+/** What a query is restricted to (all SQL-checkable). */
+export interface SearchScope {
+  /** FTS5 query expression (never raw user input). */
+  match: string;
+  roomNids: readonly number[];
+  /** Only these event types (of the indexed ones). */
+  types: readonly string[];
+  /** Only these senders (null: anyone). */
+  senders: readonly string[] | null;
+  notSenders: readonly string[];
+}
+
+export interface SearchHit {
+  eventNid: number;
+  roomNid: number;
+  sender: string;
+  streamOrdering: number;
+  /** Higher is more relevant (the negated bm25 score). */
+  rank: number;
+}
+
+/** Where a page ends: results strictly after this one in the chosen order come next. */
+export type SearchCursor = { order: "rank"; rank: number; eventNid: number } | { order: "recent"; stream: number };
+
+export interface SearchRepo {
+  /** The indexer's high-water mark (event_nid). */
+  indexedUpTo(): number;
+  setIndexedUpTo(eventNid: number): void;
+  /** Events with event_nid > `after`, in event_nid order (timeline state and all). */
+  eventsAfter(after: number, limit: number): StoredEvent[];
+  /** Adds (or replaces) an event's entry. */
+  insert(doc: SearchDoc): void;
+  /** Removes an event's entry (no-op when absent). */
+  remove(eventNid: number): void;
+  /** The event_nid of an event that has been redacted, or null. */
+  redactedNid(eventId: string): number | null;
+  /** Matches in scope, best (or newest) first, after `cursor`. */
+  query(scope: SearchScope, order: "rank" | "recent", cursor: SearchCursor | null, limit: number): SearchHit[];
+  /** How many events in scope match (the approximate total the response reports). */
+  count(scope: SearchScope): number;
+  /** Indexed entries (for tests and the benchmark). */
+  size(): number;
+}
+
+interface HitRow {
+  event_nid: number;
+  room_nid: number;
+  sender: string;
+  stream_ordering: number;
+  rank: number;
+}
+
+export function createSearchRepo(db: Db): SearchRepo {
+  const s = db.sqlite;
+  const scopeSql = `search_fts MATCH ?1
+      AND d.room_nid IN (SELECT value FROM json_each(?2))
+      AND d.type IN (SELECT value FROM json_each(?3))
+      AND (?4 IS NULL OR d.sender IN (SELECT value FROM json_each(?4)))
+      AND d.sender NOT IN (SELECT value FROM json_each(?5))`;
+  const hitsFrom = `SELECT d.event_nid, d.room_nid, d.sender, d.stream_ordering, -bm25(search_fts) AS rank
+    FROM search_fts JOIN search_docs d ON d.event_nid = search_fts.rowid WHERE ${scopeSql}`;
+  type ScopeArgs = [string, string, string, string | null, string];
+  const q = {
+    mark: s.query<{ indexed_up_to: number }, []>("SELECT indexed_up_to FROM search_progress WHERE id = 1"),
+    setMark: s.query<unknown, [number]>("UPDATE search_progress SET indexed_up_to = ? WHERE id = 1"),
+    after: s.query<EventRow, [number, number]>(
+      `SELECT ${COLS} FROM events WHERE event_nid > ? ORDER BY event_nid LIMIT ?`,
+    ),
+    insertDoc: s.query<unknown, [number, number, string, string, number]>(
+      `INSERT INTO search_docs (event_nid, room_nid, sender, type, stream_ordering) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (event_nid) DO NOTHING`,
+    ),
+    insertText: {
+      body: s.query<unknown, [number, string]>("INSERT INTO search_fts (rowid, body) VALUES (?, ?)"),
+      name: s.query<unknown, [number, string]>("INSERT INTO search_fts (rowid, name) VALUES (?, ?)"),
+      topic: s.query<unknown, [number, string]>("INSERT INTO search_fts (rowid, topic) VALUES (?, ?)"),
+    },
+    remove: s.query<unknown, [number]>("DELETE FROM search_docs WHERE event_nid = ?"),
+    redactedNid: s.query<{ event_nid: number }, [string]>(
+      "SELECT event_nid FROM events WHERE event_id = ? AND redacted_by IS NOT NULL",
+    ),
+    rankFirst: s.query<HitRow, [...ScopeArgs, number]>(`${hitsFrom} ORDER BY rank DESC, d.event_nid DESC LIMIT ?6`),
+    rankAfter: s.query<HitRow, [...ScopeArgs, number, number, number]>(
+      `SELECT * FROM (${hitsFrom}) WHERE rank < ?6 OR (rank = ?6 AND event_nid < ?7)
+       ORDER BY rank DESC, event_nid DESC LIMIT ?8`,
+    ),
+    recent: s.query<HitRow, [...ScopeArgs, number, number]>(
+      `${hitsFrom} AND d.stream_ordering < ?6 ORDER BY d.stream_ordering DESC LIMIT ?7`,
+    ),
+    count: s.query<{ n: number }, ScopeArgs>(
+      `SELECT count(*) AS n FROM search_fts JOIN search_docs d ON d.event_nid = search_fts.rowid WHERE ${scopeSql}`,
+    ),
+    size: s.query<{ n: number }, []>("SELECT count(*) AS n FROM search_docs"),
+  };
+  const args = (sc: SearchScope): ScopeArgs => [
+    sc.match,
+    JSON.stringify(sc.roomNids),
+    JSON.stringify(sc.types),
+    sc.senders === null ? null : JSON.stringify(sc.senders),
+    JSON.stringify(sc.notSenders),
+  ];
+  const toHit = (r: HitRow): SearchHit => ({
+    eventNid: r.event_nid,
+    roomNid: r.room_nid,
+    sender: r.sender,
+    streamOrdering: r.stream_ordering,
+    rank: r.rank,
+  });
+
+  return {
+    indexedUpTo: () => q.mark.get()?.indexed_up_to ?? 0,
+    setIndexedUpTo(eventNid) {
+      q.setMark.run(eventNid);
+    },
+    eventsAfter: (after, limit) => q.after.all(after, limit).map(toEvent),
+    insert(doc) {
+      q.remove.run(doc.eventNid);
+      q.insertDoc.run(doc.eventNid, doc.roomNid, doc.sender, doc.type, doc.streamOrdering);
+      q.insertText[doc.column].run(doc.eventNid, doc.text);
+    },
+    remove(eventNid) {
+      q.remove.run(eventNid);
+    },
+    redactedNid: (eventId) => q.redactedNid.get(eventId)?.event_nid ?? null,
+    query(scope, order, cursor, limit) {
+      if (scope.roomNids.length === 0 || scope.types.length === 0 || scope.senders?.length === 0) return [];
+      const a = args(scope);
+      if (order === "recent") {
+        const before = cursor?.order === "recent" ? cursor.stream : Number.MAX_SAFE_INTEGER;
+        return q.recent.all(...a, before, limit).map(toHit);
+      }
+      if (cursor?.order === "rank") return q.rankAfter.all(...a, cursor.rank, cursor.eventNid, limit).map(toHit);
+      return q.rankFirst.all(...a, limit).map(toHit);
+    },
+    count(scope) {
+      if (scope.roomNids.length === 0 || scope.types.length === 0 || scope.senders?.length === 0) return 0;
+      return q.count.get(...args(scope))?.n ?? 0;
+    },
+    size: () => q.size.get()?.n ?? 0,
+  };
+}
