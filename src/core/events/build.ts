@@ -11,8 +11,8 @@ import type { UserId } from "../ids/user-id";
 import { CanonicalJsonError } from "../json/canonical";
 import type { JsonObject } from "../json/types";
 import type { RoomVersionRules } from "../rooms/versions";
-import { eventIdOf } from "./event-id";
-import { hashAndSignPdu } from "./signing";
+import { eventIdFromReferenceHash, eventIdOf } from "./event-id";
+import { hashAndSignNewPdu } from "./signing";
 import type { EventHashes, Pdu } from "./types";
 import { validatePdu } from "./validate";
 
@@ -89,16 +89,19 @@ export function buildPdu(parts: PduParts, rules: RoomVersionRules, signer: Signe
     else event.redacts = parts.redacts;
   }
 
-  let signed: object;
+  let signed: { pdu: object; referenceHash: Uint8Array };
   try {
-    signed = hashAndSignPdu(event, rules, signer.serverName, signer.key);
+    signed = hashAndSignNewPdu(event, rules, signer.serverName, signer.key);
   } catch (e) {
     if (e instanceof CanonicalJsonError) return fail(`not representable as canonical JSON: ${e.message}`);
     throw e;
   }
-  const checked = validatePdu(signed, rules);
+  const checked = validatePdu(signed.pdu, rules);
   if (!checked.ok) return checked;
-  const eventId = eventIdOf(checked.pdu, rules)!;
+  const eventId =
+    f.eventIdFormat === "domain"
+      ? eventIdOf(checked.pdu, rules)!
+      : eventIdFromReferenceHash(signed.referenceHash, rules);
   const roomId = v12Create ? roomIdFromCreateEventId(eventId) : parts.roomId!;
   return { ok: true, pdu: checked.pdu, eventId, roomId };
 }

@@ -13,7 +13,11 @@ export function referenceHashEventId(
   event: object,
   rules: Pick<RoomVersionRules, "redaction" | "eventFormat">,
 ): EventId {
-  const hash = referenceHash(event, rules);
+  return eventIdFromReferenceHash(referenceHash(event, rules), rules);
+}
+
+/** '$' + a reference hash already computed, encoded for this room version (v3 and later). */
+export function eventIdFromReferenceHash(hash: Uint8Array, rules: Pick<RoomVersionRules, "eventFormat">): EventId {
   const encoded = rules.eventFormat.eventIdFormat === "base64" ? encodeBase64(hash) : encodeBase64Url(hash);
   return `$${encoded}` as EventId;
 }

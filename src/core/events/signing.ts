@@ -4,13 +4,14 @@
  * incoming: redact, check the originating servers' signatures, then the content hash; a hash mismatch
  * means we were given (or must use) the redacted event.
  */
-import type { SigningKey, VerifyKey } from "../crypto/ed25519";
-import { checkSignaturesFrom, type Signatures, signJson } from "../crypto/sign-json";
+import { type SigningKey, signBytes, type VerifyKey } from "../crypto/ed25519";
+import { sha256 } from "../crypto/sha256";
+import { checkSignaturesFrom, type Signatures, signedBytes, signJson } from "../crypto/sign-json";
 import type { EventId } from "../ids/event-id";
 import { eventIdServerName } from "../ids/event-id";
 import type { KeyId } from "../ids/key-id";
 import { userServerName } from "../ids/user-id";
-import { decodeBase64 } from "../json/base64";
+import { decodeBase64, encodeBase64 } from "../json/base64";
 import { isJsonObject } from "../json/types";
 import type { RoomVersionRules } from "../rooms/versions";
 import { eventIdOf } from "./event-id";
@@ -52,6 +53,24 @@ export function hashAndSignPdu<T extends object>(
   key: SigningKey,
 ): T & { hashes: { sha256: string }; signatures: Signatures } {
   return signPdu(withContentHash(event), rules, serverName, key);
+}
+
+/**
+ * `hashAndSignPdu` for an event without signatures, returning its reference hash too: what the
+ * signature covers (the redacted event without `signatures` and `unsigned`) is exactly what the
+ * reference hash covers, so the canonical JSON is encoded once for both. Throws CanonicalJsonError.
+ */
+export function hashAndSignNewPdu<T extends object>(
+  event: T,
+  rules: RoomVersionRules,
+  serverName: string,
+  key: SigningKey,
+): { pdu: T & { hashes: { sha256: string }; signatures: Signatures }; referenceHash: Uint8Array } {
+  if ((event as { signatures?: unknown }).signatures !== undefined) throw new Error("event is already signed");
+  const hashed = withContentHash(event);
+  const bytes = signedBytes(redactEvent(hashed, rules.redaction));
+  const signature = encodeBase64(signBytes(key, bytes));
+  return { pdu: { ...hashed, signatures: { [serverName]: { [key.keyId]: signature } } }, referenceHash: sha256(bytes) };
 }
 
 /** True when the PDU's `hashes.sha256` matches its content. */

@@ -91,4 +91,12 @@ describe("checkPduSize", () => {
     expect(checkPduSize({ ...filler(n), unsigned: { big: "x".repeat(100_000) } })).toBeNull();
     expect(checkPduSize(filler(n + 1))).toContain("more than 65536");
   });
+
+  test("the size it reports is the exact UTF-8 length, however far over the limit", () => {
+    const size = (o: object) => new TextEncoder().encode(JSON.stringify(o)).length;
+    for (const body of ["é".repeat(40_000), "\u{1F600}".repeat(20_000), "x".repeat(70_000)]) {
+      const pdu = { ...good, content: { body } };
+      expect(checkPduSize(pdu)).toBe(`event is ${size(pdu)} bytes, more than 65536`);
+    }
+  });
 });
