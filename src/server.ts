@@ -17,6 +17,7 @@ import { createRoomServices } from "./services/rooms/create-room-services";
 import { createRoomHistoryService } from "./services/rooms/messages-service";
 import { createRedactionPruner } from "./services/rooms/pruning";
 import { createSearchService } from "./services/search/search-service";
+import { createTurnService } from "./services/turn/turn-service";
 import { createSyncServices } from "./services/sync/create-sync-services";
 import { createNotifier } from "./services/sync/notifier";
 import { type Frontend, type FrontendOptions, startFrontend } from "./services/tls/frontend";
@@ -242,6 +243,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     e2ee,
     push: push.services,
     search,
+    turn: createTurnService(config.turn, clock),
     roomHistory,
     media: buildMediaService({
       db,

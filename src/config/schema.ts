@@ -466,6 +466,53 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe("Push notifications to phones (pushers and push gateways)."),
+  turn: z
+    .strictObject({
+      uris: z
+        .array(
+          z
+            .string()
+            .regex(/^turns?:[^\s]+$/, "must be a turn: or turns: URI, e.g. turn:turn.example.org:3478?transport=udp"),
+        )
+        .default([])
+        .describe(
+          'TURN server URIs given to clients for calls (GET /voip/turnServer), e.g. ["turn:turn.example.org:3478?transport=udp", "turns:turn.example.org:5349?transport=tcp"]. Empty: no TURN server (clients answer calls peer to peer or with their own fallback).',
+        ),
+      shared_secret: z
+        .string()
+        .default("")
+        .describe(
+          "The static-auth-secret of a coturn server (use-auth-secret): each client gets a time-limited username and password made from it.",
+        ),
+      username: z
+        .string()
+        .default("")
+        .describe(
+          "A fixed TURN username, for servers without a shared secret (used only when shared_secret is empty).",
+        ),
+      password: z.string().default("").describe("The password of that fixed TURN username."),
+      user_lifetime_ms: z
+        .number()
+        .int()
+        .min(60_000)
+        .max(2_592_000_000)
+        .default(86_400_000)
+        .describe(
+          "How long the TURN credentials handed to a client stay valid, in milliseconds (the ttl clients see).",
+        ),
+      allow_guests: z.boolean().default(true).describe("Give TURN credentials to guest accounts too."),
+    })
+    .superRefine((turn, ctx) => {
+      if (turn.uris.length > 0 && turn.shared_secret === "" && (turn.username === "" || turn.password === "")) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["shared_secret"],
+          message: "TURN uris need either shared_secret or both username and password",
+        });
+      }
+    })
+    .prefault({})
+    .describe("TURN server for voice and video calls (coturn)."),
   logging: z
     .strictObject({
       level: z.enum(["debug", "info", "warn", "error"]).default("info").describe("Least severe level written."),

@@ -15,6 +15,7 @@ import type { RateLimiter } from "./ratelimit/rate-limiter";
 import type { RoomHistoryService } from "./rooms/messages-service";
 import type { RoomsService } from "./rooms/rooms-service";
 import type { SearchService } from "./search/search-service";
+import type { TurnService } from "./turn/turn-service";
 import type { SyncServices } from "./sync/create-sync-services";
 import type { Notifier } from "./sync/notifier";
 
@@ -54,6 +55,8 @@ export interface Services extends AccountServices, DirectoryServices, SyncServic
   push: PushServices;
   /** Server-side full-text search of room events (POST /search). */
   search: SearchService;
+  /** TURN credentials for calls (GET /voip/turnServer). */
+  turn: TurnService;
   /** Version string and commit, for /version endpoints. */
   build: { version: string; commit: string };
 }

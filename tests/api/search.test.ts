@@ -336,6 +336,7 @@ describe("POST /search", () => {
     const roomId = await createRoom(hs, alice);
     await send(hs, alice, roomId, text("durian"));
     await send(hs, alice, roomId, text("durian again"));
+    expect((await found(alice, { search_term: "durian" })).count).toBe(2); // indexes what waits
     const before = tableCounts(hs);
     const post = (body: unknown, q = "") => call(hs, alice, "POST", `/_matrix/client/v3/search${q}`, body);
     const bad = [

@@ -32,6 +32,7 @@ import { registerTypingRoutes } from "./typing";
 import { registerUpgradeRoutes } from "./upgrade";
 import { registerUserDirectoryRoutes } from "./user-directory";
 import { registerVersionRoutes } from "./versions";
+import { registerVoipRoutes } from "./voip";
 
 /** Every /_matrix/client route module, registered in one place. */
 export function registerClientRoutes(app: ApiApp): void {
@@ -68,4 +69,5 @@ export function registerClientRoutes(app: ApiApp): void {
   registerPresenceRoutes(app);
   registerTagRoutes(app);
   registerSearchRoutes(app);
+  registerVoipRoutes(app);
 }

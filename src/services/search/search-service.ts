@@ -68,9 +68,14 @@ export interface RoomEventsResults {
 
 export interface SearchService {
   searchRoomEvents(viewer: Viewer, criteria: RoomEventsCriteria, nextBatch?: string): RoomEventsResults;
-  /** Indexes events written since the last call (called after each commit); returns how many were looked at. */
+  /**
+   * An event was committed: it is indexed in the next batch (at most INDEX_DELAY_MS later, and before any
+   * search runs), so sends do not pay for the index one commit at a time.
+   */
+  eventWritten(): void;
+  /** Indexes up to `max` events written since the last call; returns how many were looked at (0: up to date). */
   indexPending(max?: number): number;
-  /** Starts indexing, in the background, what was written while the index was behind (older databases, a crash). */
+  /** Starts indexing in the background: the backlog (older databases, a crash) and then each batch of new events. */
   start(): void;
   stop(): void;
 }
@@ -93,6 +98,12 @@ export const SEARCH_DEFAULT_LIMIT = 10;
 export const SEARCH_MAX_LIMIT = 100;
 export const CONTEXT_DEFAULT_LIMIT = 5;
 export const CONTEXT_MAX_LIMIT = 100;
+/** Longest an event waits to be indexed while the server runs (a search indexes what waits first). */
+export const INDEX_DELAY_MS = 500;
+/** Events indexed per slice of background work (one transaction per 500 events). */
+const INDEX_SLICE = 2_000;
+/** Most waiting events a search indexes before it runs (more only after a long outage: the background catches up). */
+const SEARCH_CATCH_UP = 10_000;
 /** Matches looked at per request before answering with what was found (and a next_batch to go on). */
 const SEARCH_BUDGET = 2_000;
 const ALL_KEYS: readonly SearchKey[] = ["content.body", "content.name", "content.topic"];
@@ -134,8 +145,9 @@ export function createSearchService(deps: SearchDeps): SearchService {
     clientContext: deps.clientContext,
     aggregations: deps.aggregations,
   };
+  let started = false;
   let stopped = false;
-  let backfill: ReturnType<typeof setTimeout> | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
 
   const indexPending = (max?: number) => {
     if (stopped) return 0;
@@ -146,25 +158,32 @@ export function createSearchService(deps: SearchDeps): SearchService {
       return 0;
     }
   };
+  const schedule = (delayMs: number) => {
+    if (!started || stopped || timer !== null) return;
+    timer = setTimeout(() => {
+      timer = null;
+      // A full slice means more is waiting (a backlog): go on at once, between requests.
+      if (indexPending(INDEX_SLICE) >= INDEX_SLICE) schedule(0);
+    }, delayMs);
+  };
 
   return {
     indexPending,
+    eventWritten: () => schedule(INDEX_DELAY_MS),
     start() {
-      // Big gaps (a database from before search existed) are indexed in slices between requests.
-      const step = () => {
-        backfill = null;
-        if (indexPending(2_000) > 0 && !stopped) backfill = setTimeout(step, 0);
-      };
-      if (!stopped && backfill === null) backfill = setTimeout(step, 0);
+      started = true;
+      schedule(0);
     },
     stop() {
       stopped = true;
-      if (backfill !== null) clearTimeout(backfill);
-      backfill = null;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
     },
 
     searchRoomEvents(viewer, c, nextBatch) {
       const token: BatchToken | null = nextBatch !== undefined ? parseBatchToken(nextBatch, c.orderBy) : null;
+      // What was written since the last batch is searchable at once.
+      indexPending(SEARCH_CATCH_UP);
       const parsed = parseSearchTerm(c.searchTerm);
       const f = c.filter ?? {};
       const limit = Math.min(f.limit ?? SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT);

@@ -49,7 +49,7 @@ export interface SearchRepo {
   setIndexedUpTo(eventNid: number): void;
   /** Events with event_nid > `after`, in event_nid order (timeline state and all). */
   eventsAfter(after: number, limit: number): StoredEvent[];
-  /** Adds (or replaces) an event's entry. */
+  /** Adds an event's entry (an event already indexed is left as it is). */
   insert(doc: SearchDoc): void;
   /** Removes an event's entry (no-op when absent). */
   remove(eventNid: number): void;
@@ -135,9 +135,8 @@ export function createSearchRepo(db: Db): SearchRepo {
     },
     eventsAfter: (after, limit) => q.after.all(after, limit).map(toEvent),
     insert(doc) {
-      q.remove.run(doc.eventNid);
-      q.insertDoc.run(doc.eventNid, doc.roomNid, doc.sender, doc.type, doc.streamOrdering);
-      q.insertText[doc.column].run(doc.eventNid, doc.text);
+      const { changes } = q.insertDoc.run(doc.eventNid, doc.roomNid, doc.sender, doc.type, doc.streamOrdering);
+      if (changes > 0) q.insertText[doc.column].run(doc.eventNid, doc.text);
     },
     remove(eventNid) {
       q.remove.run(eventNid);
