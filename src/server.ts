@@ -209,7 +209,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     pushRules: push.services.rules,
   });
   roomServices.onPersisted((e) => upgradeSettings.onPersisted(e));
-  // Full-text search: events are indexed after they are written (a backlog in the background, see start()).
+  // Full-text search: events are indexed in batches after they are written, and before each search.
   const search = createSearchService({
     db,
     logger,
@@ -222,7 +222,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     stateOf: (viewer, roomId) => roomServices.rooms.getState(viewer, roomId),
     ignoredUsersOf: (userId) => sync.services.ignoredUsers.of(userId),
   });
-  roomServices.onPersisted(() => search.indexPending(100));
+  roomServices.onPersisted(() => search.eventWritten());
   const services: Services = {
     config,
     clock,
