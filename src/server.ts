@@ -11,21 +11,23 @@ import { createAuthService } from "./services/auth/auth-service";
 import { createDirectoryServices } from "./services/directory/create-directory-services";
 import { createE2eeService } from "./services/e2ee/e2ee-service";
 import { buildMediaService, type MediaOverrides } from "./services/media/build";
+import { createProfileFieldsService } from "./services/profile-fields/profile-fields-service";
 import { createPushServices } from "./services/push/create-push-services";
 import { createRateLimiter } from "./services/ratelimit/rate-limiter";
 import { createRoomServices } from "./services/rooms/create-room-services";
 import { createRoomHistoryService } from "./services/rooms/messages-service";
 import { createRedactionPruner } from "./services/rooms/pruning";
 import { createSearchService } from "./services/search/search-service";
-import { createTurnService } from "./services/turn/turn-service";
 import { createSyncServices } from "./services/sync/create-sync-services";
 import { createNotifier } from "./services/sync/notifier";
 import { type Frontend, type FrontendOptions, startFrontend } from "./services/tls/frontend";
+import { createTurnService } from "./services/turn/turn-service";
 import { createUserSettingsTransfer } from "./services/upgrade/user-settings-transfer";
 import { type Db, openDb } from "./storage/db";
 import { migrate } from "./storage/migrate";
 import { createAccessTokenRepo } from "./storage/repos/access-tokens";
 import { checkServerName } from "./storage/repos/meta";
+import { createProfileFieldRepo } from "./storage/repos/profile-fields";
 import { loadOrCreateSigningKey } from "./storage/signing-key-file";
 import { clientAddress } from "./util/client-ip";
 import { type Clock, systemClock } from "./util/clock";
@@ -223,6 +225,12 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     ignoredUsersOf: (userId) => sync.services.ignoredUsers.of(userId),
   });
   roomServices.onPersisted(() => search.eventWritten());
+  const profileFields = createProfileFieldsService({
+    profile: account.services.profile,
+    repo: createProfileFieldRepo(db),
+    serverName: config.server_name,
+  });
+  account.services.accountEvents.on("userDeactivated", (e) => profileFields.removeAll(e.userId));
   const services: Services = {
     config,
     clock,
@@ -244,6 +252,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     push: push.services,
     search,
     turn: createTurnService(config.turn, clock),
+    profileFields,
     roomHistory,
     media: buildMediaService({
       db,

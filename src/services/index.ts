@@ -10,14 +10,15 @@ import type { AuthService } from "./auth/auth-service";
 import type { DirectoryServices } from "./directory/create-directory-services";
 import type { E2eeService } from "./e2ee/e2ee-service";
 import type { MediaService } from "./media/media-service";
+import type { ProfileFieldsService } from "./profile-fields/profile-fields-service";
 import type { PushServices } from "./push/create-push-services";
 import type { RateLimiter } from "./ratelimit/rate-limiter";
 import type { RoomHistoryService } from "./rooms/messages-service";
 import type { RoomsService } from "./rooms/rooms-service";
 import type { SearchService } from "./search/search-service";
-import type { TurnService } from "./turn/turn-service";
 import type { SyncServices } from "./sync/create-sync-services";
 import type { Notifier } from "./sync/notifier";
+import type { TurnService } from "./turn/turn-service";
 
 /** Who is making a request, resolved from the access token. */
 export interface Requester {
@@ -57,6 +58,8 @@ export interface Services extends AccountServices, DirectoryServices, SyncServic
   search: SearchService;
   /** TURN credentials for calls (GET /voip/turnServer). */
   turn: TurnService;
+  /** Extended profile fields: m.tz and custom keys (GET/PUT/DELETE /profile/{userId}/{keyName}). */
+  profileFields: ProfileFieldsService;
   /** Version string and commit, for /version endpoints. */
   build: { version: string; commit: string };
 }

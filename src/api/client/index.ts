@@ -9,6 +9,7 @@ import { registerLoginRoutes } from "./login";
 import { registerNotificationRoutes } from "./notifications";
 import { registerPresenceRoutes } from "./presence";
 import { registerProfileRoutes } from "./profile";
+import { registerProfileFieldRoutes } from "./profile-fields";
 import { registerPushRuleRoutes } from "./push-rules";
 import { registerPusherRoutes } from "./pushers";
 import { registerReceiptRoutes } from "./receipts";
@@ -70,4 +71,5 @@ export function registerClientRoutes(app: ApiApp): void {
   registerTagRoutes(app);
   registerSearchRoutes(app);
   registerVoipRoutes(app);
+  registerProfileFieldRoutes(app);
 }

@@ -1,6 +1,6 @@
 /**
- * Display name and avatar URL (client-server API, "Profiles"; profile.yaml). Only the two fields of
- * spec versions before 1.16 are served; other profile keys are not registered (M_UNRECOGNIZED).
+ * Display name and avatar URL (client-server API, "Profiles"; profile.yaml). Other profile keys
+ * (spec v1.16) are served by profile-fields.ts; GET /profile/{userId} lists them too.
  */
 import { z } from "zod";
 import { MatrixError } from "../../core/errors";
@@ -59,6 +59,8 @@ export function registerProfileRoutes(app: ApiApp): void {
   route(app, getUserProfile, ({ params, services }) => {
     const p = localProfile(services, params.userId);
     return {
+      // m.tz and custom fields (spec v1.16; src/api/client/profile-fields.ts serves them one by one).
+      ...services.profileFields.customFields(params.userId),
       ...(p.displayname !== null ? { displayname: p.displayname } : {}),
       ...(p.avatarUrl !== null ? { avatar_url: p.avatarUrl } : {}),
     };

@@ -43,7 +43,9 @@ export function registerVersionRoutes(app: ApiApp): void {
     versions: [...SUPPORTED_SPEC_VERSIONS],
     // Room summaries (MSC3266, stable in v1.15, which we do not claim as a whole): clients that see
     // this flag use /_matrix/client/v1/room_summary.
-    unstable_features: { "org.matrix.msc3266": true },
+    // Extended profile fields at the stable path (v1.16, which we do not claim as a whole): matrix-js-sdk
+    // uses /_matrix/client/v3/profile/{userId}/{keyName} when it sees this flag.
+    unstable_features: { "org.matrix.msc3266": true, "uk.tcpip.msc4133.stable": true },
   }));
   route(app, getCapabilities, ({ services }) => {
     const available: Record<string, "stable" | "unstable"> = {};
@@ -54,6 +56,8 @@ export function registerVersionRoutes(app: ApiApp): void {
         "m.room_versions": { default: services.config.rooms.default_room_version, available },
         "m.set_displayname": { enabled: true },
         "m.set_avatar_url": { enabled: true },
+        // Extended profile fields (v1.16): any key may be changed (src/api/client/profile-fields.ts).
+        "m.profile_fields": { enabled: true },
         "m.3pid_changes": { enabled: false },
         "m.get_login_token": { enabled: false },
       },
