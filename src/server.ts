@@ -20,6 +20,7 @@ import { createRedactionPruner } from "./services/rooms/pruning";
 import { createSearchService } from "./services/search/search-service";
 import { createSyncServices } from "./services/sync/create-sync-services";
 import { createNotifier } from "./services/sync/notifier";
+import { createThirdPartyService } from "./services/thirdparty/thirdparty-service";
 import { type Frontend, type FrontendOptions, startFrontend } from "./services/tls/frontend";
 import { createTurnService } from "./services/turn/turn-service";
 import { createUserSettingsTransfer } from "./services/upgrade/user-settings-transfer";
@@ -253,6 +254,17 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     search,
     turn: createTurnService(config.turn, clock),
     profileFields,
+    thirdParty: createThirdPartyService({
+      resolveAlias: (alias) => directory.directory.resolveAlias(alias),
+      userExists: (userId) => {
+        try {
+          account.services.profile.getProfile(userId);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+    }),
     roomHistory,
     media: buildMediaService({
       db,

@@ -18,6 +18,7 @@ import type { RoomsService } from "./rooms/rooms-service";
 import type { SearchService } from "./search/search-service";
 import type { SyncServices } from "./sync/create-sync-services";
 import type { Notifier } from "./sync/notifier";
+import type { ThirdPartyService } from "./thirdparty/thirdparty-service";
 import type { TurnService } from "./turn/turn-service";
 
 /** Who is making a request, resolved from the access token. */
@@ -60,6 +61,8 @@ export interface Services extends AccountServices, DirectoryServices, SyncServic
   turn: TurnService;
   /** Extended profile fields: m.tz and custom keys (GET/PUT/DELETE /profile/{userId}/{keyName}). */
   profileFields: ProfileFieldsService;
+  /** Third-party protocols and lookups (bridges; none yet). */
+  thirdParty: ThirdPartyService;
   /** Version string and commit, for /version endpoints. */
   build: { version: string; commit: string };
 }

@@ -28,6 +28,7 @@ import { registerSearchRoutes } from "./search";
 import { registerSpaceRoutes } from "./spaces";
 import { registerSyncRoutes } from "./sync";
 import { registerTagRoutes } from "./tags";
+import { registerThirdPartyRoutes } from "./thirdparty";
 import { registerThreepidRoutes } from "./threepid";
 import { registerTypingRoutes } from "./typing";
 import { registerUpgradeRoutes } from "./upgrade";
@@ -72,4 +73,5 @@ export function registerClientRoutes(app: ApiApp): void {
   registerSearchRoutes(app);
   registerVoipRoutes(app);
   registerProfileFieldRoutes(app);
+  registerThirdPartyRoutes(app);
 }
