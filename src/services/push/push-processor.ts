@@ -14,6 +14,7 @@ import type { StoredEvent } from "../../storage/repos/events";
 import type { PushNotificationRepo } from "../../storage/repos/push-notifications";
 import type { RoomRow } from "../../storage/repos/rooms";
 import type { Clock } from "../../util/clock";
+import { defaultRulesShortcut } from "./default-rules-shortcut";
 import type { PushRulesService } from "./push-rules-service";
 
 /** What the processor reads about rooms (the rooms services, behind a narrow port). */
@@ -101,6 +102,7 @@ export function createPushProcessor(deps: PushProcessorDeps): PushProcessor {
         },
         notificationPowerLevel: (key: string) => notificationPowerLevel(powerOf(), key),
       };
+      const shortcut = defaultRulesShortcut(json, shared);
       const thread = threadOf(stored, deps.rooms.storedEvent);
       const streamOrdering = stored.streamOrdering ?? 0;
       const now = deps.clock.now();
@@ -123,7 +125,10 @@ export function createPushProcessor(deps: PushProcessorDeps): PushProcessor {
           },
           notificationPowerLevel: shared.notificationPowerLevel,
         };
-        const out = evaluatePushRules(deps.rules.ruleset(userId), json, ctx);
+        const ruleset = deps.rules.ruleset(userId);
+        const out =
+          (deps.rules.isServerDefault?.(ruleset) ? shortcut.outcome(ruleset, ctx) : null) ??
+          evaluatePushRules(ruleset, json, ctx);
         if (out.notify) notified.push({ userId, highlight: out.highlight, actions: out.actions });
       }
       if (notified.length === 0) return [];

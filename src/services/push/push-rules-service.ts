@@ -38,6 +38,8 @@ export interface PutRuleBody {
 export interface PushRulesService {
   /** The effective ruleset used for evaluation (cached). */
   ruleset(userId: string): PushRuleset;
+  /** True when `ruleset` (from `ruleset()`) is the server-default one of its user, without any change. */
+  isServerDefault(ruleset: PushRuleset): boolean;
   /** The user's effective rules in the wire form (GET /pushrules/). */
   rulesJson(userId: string): PushRulesContent;
   /** The `m.push_rules` account data content: the stored one, or the server defaults when none is stored. */
@@ -173,7 +175,13 @@ export function createPushRulesService(deps: PushRulesDeps): PushRulesService {
     }
   };
   const load = (userId: string): UserState => parseStored(userId, stored(userId));
-  const compute = (userId: string, s: UserState) => effectiveRuleset(userId, s.rules, s.changes);
+  // Rulesets that are the server defaults unchanged (no rule of the user's, no default rule changed).
+  const unchanged = new WeakSet<PushRuleset>();
+  const compute = (userId: string, s: UserState) => {
+    const rs = effectiveRuleset(userId, s.rules, s.changes);
+    if (s.rules.length === 0 && s.changes.size === 0) unchanged.add(rs);
+    return rs;
+  };
 
   const ruleset = (userId: string): PushRuleset => {
     const hit = cache.get(userId);
@@ -225,6 +233,7 @@ export function createPushRulesService(deps: PushRulesDeps): PushRulesService {
 
   return {
     ruleset,
+    isServerDefault: (rs) => unchanged.has(rs),
     rulesJson: (userId) => ({ global: wireRuleset(ruleset(userId)) }),
     pushRulesAccountData(userId) {
       const content = stored(userId);

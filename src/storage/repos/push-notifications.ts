@@ -62,12 +62,18 @@ export interface PushNotificationRepo {
   deleteForEvent(eventNid: number): number;
 }
 
+const INSERT_GROUP = 50;
+
 export function createPushNotificationRepo(db: Db): PushNotificationRepo {
   const s = db.sqlite;
   const COLS = "user_id, event_nid, room_id, stream_ordering, thread_id, highlight, actions, ts";
   // Every per-user query is a range of the primary key (user_id, stream_ordering).
   const q = {
     insert: s.query(`INSERT OR IGNORE INTO push_notifications (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    // Rows in groups: one statement per group instead of per row (big rooms store hundreds per event).
+    insertGroup: s.query(
+      `INSERT OR IGNORE INTO push_notifications (${COLS}) VALUES ${Array(INSERT_GROUP).fill("(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+    ),
     pageAll: s.query<Sql, [string, number, number]>(
       `SELECT ${COLS} FROM push_notifications WHERE user_id = ? AND stream_ordering < ? ORDER BY stream_ordering DESC LIMIT ?`,
     ),
@@ -97,19 +103,25 @@ export function createPushNotificationRepo(db: Db): PushNotificationRepo {
   };
   return {
     insertMany(rows) {
+      const values = (n: PushNotificationRow) =>
+        [
+          n.userId,
+          n.eventNid,
+          n.roomId,
+          n.streamOrdering,
+          n.threadId,
+          n.highlight ? 1 : 0,
+          JSON.stringify(n.actions),
+          n.ts,
+        ] as const;
       db.tx(() => {
-        for (const n of rows) {
-          q.insert.run(
-            n.userId,
-            n.eventNid,
-            n.roomId,
-            n.streamOrdering,
-            n.threadId,
-            n.highlight ? 1 : 0,
-            JSON.stringify(n.actions),
-            n.ts,
-          );
+        let i = 0;
+        for (; i + INSERT_GROUP <= rows.length; i += INSERT_GROUP) {
+          const args: (string | number | null)[] = [];
+          for (let k = i; k < i + INSERT_GROUP; k++) args.push(...values(rows[k]!));
+          q.insertGroup.run(...args);
         }
+        for (; i < rows.length; i++) q.insert.run(...values(rows[i]!));
       });
     },
     page(userId, { beforeStream, limit, onlyHighlight }) {
