@@ -9,6 +9,7 @@ import m6 from "../../migrations/0008_push.sql" with { type: "text" };
 import m7 from "../../migrations/0009_e2ee_dehydrated_devices.sql" with { type: "text" };
 import m8 from "../../migrations/0011_visibility.sql" with { type: "text" };
 import m9 from "../../migrations/0012_search_and_profiles.sql" with { type: "text" };
+import m10 from "../../migrations/0013_search_stream_order.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -27,4 +28,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: "e2ee_dehydrated_devices", sql: m7 },
   { version: 11, name: "visibility", sql: m8 },
   { version: 12, name: "search_and_profiles", sql: m9 },
+  { version: 13, name: "search_stream_order", sql: m10 },
 ];

@@ -18,7 +18,6 @@ export interface BatchToken {
 const zWire = z.strictObject({
   o: z.enum(["rank", "recent"]),
   r: z.number().optional(),
-  n: z.number().int().optional(),
   s: z.number().int().optional(),
   g: z.tuple([z.enum(["room_id", "sender"]), z.string().min(1).max(255)]).optional(),
 });
@@ -26,7 +25,7 @@ const zWire = z.strictObject({
 export function formatBatchToken(t: BatchToken): string {
   const wire: z.infer<typeof zWire> =
     t.cursor.order === "rank"
-      ? { o: "rank", r: t.cursor.rank, n: t.cursor.eventNid }
+      ? { o: "rank", r: t.cursor.rank, s: t.cursor.stream }
       : { o: "recent", s: t.cursor.stream };
   if (t.group) wire.g = [t.group.key, t.group.value];
   return Buffer.from(JSON.stringify(wire)).toString("base64url");
@@ -49,8 +48,8 @@ export function parseBatchToken(text: string, order: "rank" | "recent"): BatchTo
   }
   let cursor: SearchCursor;
   if (w.o === "rank") {
-    if (w.r === undefined || w.n === undefined || !Number.isFinite(w.r)) throw bad();
-    cursor = { order: "rank", rank: w.r, eventNid: w.n };
+    if (w.r === undefined || w.s === undefined || !Number.isFinite(w.r)) throw bad();
+    cursor = { order: "rank", rank: w.r, stream: w.s };
   } else {
     if (w.s === undefined) throw bad();
     cursor = { order: "recent", stream: w.s };

@@ -121,7 +121,7 @@ function globMatcher(pattern: string): (s: string) => boolean {
 }
 
 const cursorOf = (order: "rank" | "recent", h: SearchHit): SearchCursor =>
-  order === "rank" ? { order, rank: h.rank, eventNid: h.eventNid } : { order, stream: h.streamOrdering };
+  order === "rank" ? { order, rank: h.rank, stream: h.streamOrdering } : { order, stream: h.streamOrdering };
 
 export function createSearchService(deps: SearchDeps): SearchService {
   const repo = createSearchRepo(deps.db);
@@ -242,7 +242,9 @@ export function createSearchService(deps: SearchDeps): SearchService {
       let looked = 0;
       let more = false;
       while (found.length <= limit) {
-        const want = Math.min(looked === 0 ? limit + 1 : 200, SEARCH_BUDGET - looked);
+        // "rank" scores its whole window on every query: after the first page, take the rest at once.
+        const next = c.orderBy === "rank" ? SEARCH_BUDGET : 200;
+        const want = Math.min(looked === 0 ? limit + 1 : next, SEARCH_BUDGET - looked);
         if (want <= 0) {
           more = true; // budget spent: the client goes on from the last match looked at
           break;

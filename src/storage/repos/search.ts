@@ -1,7 +1,11 @@
 /**
- * The full-text index of room events (migration 0012): search_docs (one row per indexed event, with
- * what the search filters on) and the contentless FTS5 table search_fts (rowid = event_nid), plus the
- * indexer's high-water mark. Queries take an FTS5 expression built by the search service.
+ * The full-text index of room events (migrations 0012, 0013): search_docs (one row per indexed event,
+ * with what the search filters on) and the contentless FTS5 table search_fts, whose rowid is the
+ * event's stream_ordering (so FTS5 yields matches newest first), plus the indexer's high-water mark.
+ * Queries take an FTS5 expression built by the search service.
+ *
+ * The scope conditions are written `+d.col IN (...)` so that SQLite finds each match's row by its
+ * stream_ordering and then tests the lists, rather than probing an index once per listed room.
  */
 import type { Db } from "../db";
 import { COLS, type EventRow, type StoredEvent, toEvent } from "./events";
@@ -41,7 +45,15 @@ export interface SearchHit {
 }
 
 /** Where a page ends: results strictly after this one in the chosen order come next. */
-export type SearchCursor = { order: "rank"; rank: number; eventNid: number } | { order: "recent"; stream: number };
+export type SearchCursor = { order: "rank"; rank: number; stream: number } | { order: "recent"; stream: number };
+
+/**
+ * "rank" orders the newest this-many matches in scope by relevance (bm25 is computed for each), so
+ * that a word found in most messages costs a bounded time; more specific terms are ranked in full.
+ */
+export const RANK_WINDOW = 10_000;
+/** `count` stops counting here (the spec allows an approximate count). */
+export const COUNT_CAP = 10_000;
 
 export interface SearchRepo {
   /** The indexer's high-water mark (event_nid). */
@@ -57,7 +69,7 @@ export interface SearchRepo {
   redactedNid(eventId: string): number | null;
   /** Matches in scope, best (or newest) first, after `cursor`. */
   query(scope: SearchScope, order: "rank" | "recent", cursor: SearchCursor | null, limit: number): SearchHit[];
-  /** How many events in scope match (the approximate total the response reports). */
+  /** How many events in scope match, counting up to COUNT_CAP (the approximate total the response reports). */
   count(scope: SearchScope): number;
   /** Indexed entries (for tests and the benchmark). */
   size(): number;
@@ -74,12 +86,14 @@ interface HitRow {
 export function createSearchRepo(db: Db): SearchRepo {
   const s = db.sqlite;
   const scopeSql = `search_fts MATCH ?1
-      AND d.room_nid IN (SELECT value FROM json_each(?2))
-      AND d.type IN (SELECT value FROM json_each(?3))
-      AND (?4 IS NULL OR d.sender IN (SELECT value FROM json_each(?4)))
-      AND d.sender NOT IN (SELECT value FROM json_each(?5))`;
-  const hitsFrom = `SELECT d.event_nid, d.room_nid, d.sender, d.stream_ordering, -bm25(search_fts) AS rank
-    FROM search_fts JOIN search_docs d ON d.event_nid = search_fts.rowid WHERE ${scopeSql}`;
+      AND +d.room_nid IN (SELECT value FROM json_each(?2))
+      AND +d.type IN (SELECT value FROM json_each(?3))
+      AND (?4 IS NULL OR +d.sender IN (SELECT value FROM json_each(?4)))
+      AND +d.sender NOT IN (SELECT value FROM json_each(?5))`;
+  const fromScope = `FROM search_fts JOIN search_docs d ON d.stream_ordering = search_fts.rowid WHERE ${scopeSql}`;
+  const hitCols = "d.event_nid, d.room_nid, d.sender, d.stream_ordering, -bm25(search_fts) AS rank";
+  // The newest RANK_WINDOW matches in scope, with their scores.
+  const rankWindow = `SELECT ${hitCols} ${fromScope} ORDER BY search_fts.rowid DESC LIMIT ${RANK_WINDOW}`;
   type ScopeArgs = [string, string, string, string | null, string];
   const q = {
     mark: s.query<{ indexed_up_to: number }, []>("SELECT indexed_up_to FROM search_progress WHERE id = 1"),
@@ -89,7 +103,7 @@ export function createSearchRepo(db: Db): SearchRepo {
     ),
     insertDoc: s.query<unknown, [number, number, string, string, number]>(
       `INSERT INTO search_docs (event_nid, room_nid, sender, type, stream_ordering) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (event_nid) DO NOTHING`,
+       ON CONFLICT DO NOTHING`,
     ),
     insertText: {
       body: s.query<unknown, [number, string]>("INSERT INTO search_fts (rowid, body) VALUES (?, ?)"),
@@ -100,16 +114,18 @@ export function createSearchRepo(db: Db): SearchRepo {
     redactedNid: s.query<{ event_nid: number }, [string]>(
       "SELECT event_nid FROM events WHERE event_id = ? AND redacted_by IS NOT NULL",
     ),
-    rankFirst: s.query<HitRow, [...ScopeArgs, number]>(`${hitsFrom} ORDER BY rank DESC, d.event_nid DESC LIMIT ?6`),
+    rankFirst: s.query<HitRow, [...ScopeArgs, number]>(
+      `SELECT * FROM (${rankWindow}) ORDER BY rank DESC, stream_ordering DESC LIMIT ?6`,
+    ),
     rankAfter: s.query<HitRow, [...ScopeArgs, number, number, number]>(
-      `SELECT * FROM (${hitsFrom}) WHERE rank < ?6 OR (rank = ?6 AND event_nid < ?7)
-       ORDER BY rank DESC, event_nid DESC LIMIT ?8`,
+      `SELECT * FROM (${rankWindow}) WHERE rank < ?6 OR (rank = ?6 AND stream_ordering < ?7)
+       ORDER BY rank DESC, stream_ordering DESC LIMIT ?8`,
     ),
     recent: s.query<HitRow, [...ScopeArgs, number, number]>(
-      `${hitsFrom} AND d.stream_ordering < ?6 ORDER BY d.stream_ordering DESC LIMIT ?7`,
+      `SELECT ${hitCols} ${fromScope} AND search_fts.rowid < ?6 ORDER BY search_fts.rowid DESC LIMIT ?7`,
     ),
     count: s.query<{ n: number }, ScopeArgs>(
-      `SELECT count(*) AS n FROM search_fts JOIN search_docs d ON d.event_nid = search_fts.rowid WHERE ${scopeSql}`,
+      `SELECT count(*) AS n FROM (SELECT 1 ${fromScope} ORDER BY search_fts.rowid DESC LIMIT ${COUNT_CAP})`,
     ),
     size: s.query<{ n: number }, []>("SELECT count(*) AS n FROM search_docs"),
   };
@@ -149,7 +165,7 @@ export function createSearchRepo(db: Db): SearchRepo {
         const before = cursor?.order === "recent" ? cursor.stream : Number.MAX_SAFE_INTEGER;
         return q.recent.all(...a, before, limit).map(toHit);
       }
-      if (cursor?.order === "rank") return q.rankAfter.all(...a, cursor.rank, cursor.eventNid, limit).map(toHit);
+      if (cursor?.order === "rank") return q.rankAfter.all(...a, cursor.rank, cursor.stream, limit).map(toHit);
       return q.rankFirst.all(...a, limit).map(toHit);
     },
     count(scope) {
