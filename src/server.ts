@@ -24,11 +24,13 @@ import { createThirdPartyService } from "./services/thirdparty/thirdparty-servic
 import { type Frontend, type FrontendOptions, startFrontend } from "./services/tls/frontend";
 import { createTurnService } from "./services/turn/turn-service";
 import { createUserSettingsTransfer } from "./services/upgrade/user-settings-transfer";
+import { createWhoisService } from "./services/whois/whois-service";
 import { type Db, openDb } from "./storage/db";
 import { migrate } from "./storage/migrate";
 import { createAccessTokenRepo } from "./storage/repos/access-tokens";
 import { checkServerName } from "./storage/repos/meta";
 import { createProfileFieldRepo } from "./storage/repos/profile-fields";
+import { createWhoisRepo } from "./storage/repos/whois";
 import { loadOrCreateSigningKey } from "./storage/signing-key-file";
 import { clientAddress } from "./util/client-ip";
 import { type Clock, systemClock } from "./util/clock";
@@ -232,6 +234,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     serverName: config.server_name,
   });
   account.services.accountEvents.on("userDeactivated", (e) => profileFields.removeAll(e.userId));
+  const whois = createWhoisService({ repo: createWhoisRepo(db), serverName: config.server_name });
   const services: Services = {
     config,
     clock,
@@ -240,7 +243,10 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     auth: createAuthService({
       tokens,
       clock,
-      touchDevice: account.touchDevice,
+      touchDevice: (userId, deviceId, ip, ts, userAgent) => {
+        account.touchDevice(userId, deviceId, ip, ts);
+        if (userAgent) whois.recordUserAgent(userId, deviceId, userAgent);
+      },
       refreshTokenConfirmed: account.refreshTokenConfirmed,
     }),
     ...account.services,
@@ -254,6 +260,7 @@ export function createServer(config: Config, opts: ServerOptions): Server {
     search,
     turn: createTurnService(config.turn, clock),
     profileFields,
+    whois,
     thirdParty: createThirdPartyService({
       resolveAlias: (alias) => directory.directory.resolveAlias(alias),
       userExists: (userId) => {

@@ -20,6 +20,7 @@ import type { SyncServices } from "./sync/create-sync-services";
 import type { Notifier } from "./sync/notifier";
 import type { ThirdPartyService } from "./thirdparty/thirdparty-service";
 import type { TurnService } from "./turn/turn-service";
+import type { WhoisService } from "./whois/whois-service";
 
 /** Who is making a request, resolved from the access token. */
 export interface Requester {
@@ -63,6 +64,8 @@ export interface Services extends AccountServices, DirectoryServices, SyncServic
   profileFields: ProfileFieldsService;
   /** Third-party protocols and lookups (bridges; none yet). */
   thirdParty: ThirdPartyService;
+  /** GET /admin/whois: a user's devices and their latest connections. */
+  whois: WhoisService;
   /** Version string and commit, for /version endpoints. */
   build: { version: string; commit: string };
 }

@@ -35,6 +35,7 @@ import { registerUpgradeRoutes } from "./upgrade";
 import { registerUserDirectoryRoutes } from "./user-directory";
 import { registerVersionRoutes } from "./versions";
 import { registerVoipRoutes } from "./voip";
+import { registerWhoisRoutes } from "./whois";
 
 /** Every /_matrix/client route module, registered in one place. */
 export function registerClientRoutes(app: ApiApp): void {
@@ -74,4 +75,5 @@ export function registerClientRoutes(app: ApiApp): void {
   registerVoipRoutes(app);
   registerProfileFieldRoutes(app);
   registerThirdPartyRoutes(app);
+  registerWhoisRoutes(app);
 }

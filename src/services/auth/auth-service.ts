@@ -13,7 +13,7 @@ export interface AuthDeps {
   tokens: AccessTokenRepo;
   clock: Clock;
   /** Called (at most once a minute per device) so devices show when and where they were last seen. */
-  touchDevice?(userId: string, deviceId: string, ip: string, ts: number): void;
+  touchDevice?(userId: string, deviceId: string, ip: string, ts: number, userAgent?: string): void;
   /**
    * Called when an access token is used whose refresh token replaced an older one: the client has
    * the new pair, so the older refresh token can go (spec: "Refreshing access tokens").
@@ -45,7 +45,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
         const last = lastTouch.get(key) ?? 0;
         if (now - last > 60_000) {
           lastTouch.set(key, now);
-          deps.touchDevice(owner.userId, owner.deviceId, client.ip, now);
+          deps.touchDevice(owner.userId, owner.deviceId, client.ip, now, client.userAgent);
         }
       }
       return {
