@@ -237,19 +237,44 @@ export function createSearchService(deps: SearchDeps): SearchService {
         return access.get(room.roomNid) ?? null;
       };
       const roomByNid = new Map([...roomsById.values()].map((r) => [r.roomNid, r]));
+      // Where matches come from: "rank" scores its window once and orders it here (its size is the
+      // count); "recent" reads pages from the index, newest first.
+      let count: number;
+      let nextHits: (want: number) => SearchHit[];
+      if (c.orderBy === "rank") {
+        const window = repo.rankWindow(scope).sort((x, y) => y.rank - x.rank || y.streamOrdering - x.streamOrdering);
+        count = window.length;
+        const from = token?.cursor.order === "rank" ? token.cursor : null;
+        let i = from
+          ? window.findIndex((h) => h.rank < from.rank || (h.rank === from.rank && h.streamOrdering < from.stream))
+          : 0;
+        if (i < 0) i = window.length;
+        nextHits = (want) => {
+          const page = window.slice(i, i + want);
+          i += page.length;
+          return page;
+        };
+      } else {
+        count = repo.count(scope);
+        let before = token?.cursor.order === "recent" ? token.cursor.stream : Number.MAX_SAFE_INTEGER;
+        nextHits = (want) => {
+          const page = repo.recent(scope, before, want);
+          if (page.length) before = page.at(-1)!.streamOrdering;
+          return page;
+        };
+      }
+
       const found: { hit: SearchHit; ev: LoadedEvent; room: RoomRow; a: HistoryAccess }[] = [];
       let cursor: SearchCursor | null = token?.cursor ?? null;
       let looked = 0;
       let more = false;
       while (found.length <= limit) {
-        // "rank" scores its whole window on every query: after the first page, take the rest at once.
-        const next = c.orderBy === "rank" ? SEARCH_BUDGET : 200;
-        const want = Math.min(looked === 0 ? limit + 1 : next, SEARCH_BUDGET - looked);
+        const want = Math.min(looked === 0 ? limit + 1 : 200, SEARCH_BUDGET - looked);
         if (want <= 0) {
           more = true; // budget spent: the client goes on from the last match looked at
           break;
         }
-        const hits = repo.query(scope, c.orderBy, cursor, want);
+        const hits = nextHits(want);
         for (const hit of hits) {
           looked++;
           const room = roomByNid.get(hit.roomNid);
@@ -275,7 +300,7 @@ export function createSearchService(deps: SearchDeps): SearchService {
       }
 
       const withGroup = (cur: SearchCursor, g = group) => formatBatchToken({ cursor: cur, ...(g ? { group: g } : {}) });
-      const out: RoomEventsResults = { count: repo.count(scope), highlights: [], results: [] };
+      const out: RoomEventsResults = { count, highlights: [], results: [] };
       if (more && cursor !== null) out.next_batch = withGroup(cursor);
 
       // Client format, one room at a time (bundled aggregations are loaded per room).

@@ -67,8 +67,10 @@ export interface SearchRepo {
   remove(eventNid: number): void;
   /** The event_nid of an event that has been redacted, or null. */
   redactedNid(eventId: string): number | null;
-  /** Matches in scope, best (or newest) first, after `cursor`. */
-  query(scope: SearchScope, order: "rank" | "recent", cursor: SearchCursor | null, limit: number): SearchHit[];
+  /** The newest RANK_WINDOW matches in scope with their scores, newest first (the caller orders them by rank). */
+  rankWindow(scope: SearchScope): SearchHit[];
+  /** Matches in scope older than `beforeStream` (a stream_ordering), newest first. */
+  recent(scope: SearchScope, beforeStream: number, limit: number): SearchHit[];
   /** How many events in scope match, counting up to COUNT_CAP (the approximate total the response reports). */
   count(scope: SearchScope): number;
   /** Indexed entries (for tests and the benchmark). */
@@ -114,13 +116,7 @@ export function createSearchRepo(db: Db): SearchRepo {
     redactedNid: s.query<{ event_nid: number }, [string]>(
       "SELECT event_nid FROM events WHERE event_id = ? AND redacted_by IS NOT NULL",
     ),
-    rankFirst: s.query<HitRow, [...ScopeArgs, number]>(
-      `SELECT * FROM (${rankWindow}) ORDER BY rank DESC, stream_ordering DESC LIMIT ?6`,
-    ),
-    rankAfter: s.query<HitRow, [...ScopeArgs, number, number, number]>(
-      `SELECT * FROM (${rankWindow}) WHERE rank < ?6 OR (rank = ?6 AND stream_ordering < ?7)
-       ORDER BY rank DESC, stream_ordering DESC LIMIT ?8`,
-    ),
+    rankWindow: s.query<HitRow, ScopeArgs>(rankWindow),
     recent: s.query<HitRow, [...ScopeArgs, number, number]>(
       `SELECT ${hitCols} ${fromScope} AND search_fts.rowid < ?6 ORDER BY search_fts.rowid DESC LIMIT ?7`,
     ),
@@ -136,6 +132,7 @@ export function createSearchRepo(db: Db): SearchRepo {
     sc.senders === null ? null : JSON.stringify(sc.senders),
     JSON.stringify(sc.notSenders),
   ];
+  const isEmpty = (sc: SearchScope) => sc.roomNids.length === 0 || sc.types.length === 0 || sc.senders?.length === 0;
   const toHit = (r: HitRow): SearchHit => ({
     eventNid: r.event_nid,
     roomNid: r.room_nid,
@@ -158,18 +155,16 @@ export function createSearchRepo(db: Db): SearchRepo {
       q.remove.run(eventNid);
     },
     redactedNid: (eventId) => q.redactedNid.get(eventId)?.event_nid ?? null,
-    query(scope, order, cursor, limit) {
-      if (scope.roomNids.length === 0 || scope.types.length === 0 || scope.senders?.length === 0) return [];
-      const a = args(scope);
-      if (order === "recent") {
-        const before = cursor?.order === "recent" ? cursor.stream : Number.MAX_SAFE_INTEGER;
-        return q.recent.all(...a, before, limit).map(toHit);
-      }
-      if (cursor?.order === "rank") return q.rankAfter.all(...a, cursor.rank, cursor.stream, limit).map(toHit);
-      return q.rankFirst.all(...a, limit).map(toHit);
+    rankWindow(scope) {
+      if (isEmpty(scope)) return [];
+      return q.rankWindow.all(...args(scope)).map(toHit);
+    },
+    recent(scope, beforeStream, limit) {
+      if (isEmpty(scope)) return [];
+      return q.recent.all(...args(scope), beforeStream, limit).map(toHit);
     },
     count(scope) {
-      if (scope.roomNids.length === 0 || scope.types.length === 0 || scope.senders?.length === 0) return 0;
+      if (isEmpty(scope)) return 0;
       return q.count.get(...args(scope))?.n ?? 0;
     },
     size: () => q.size.get()?.n ?? 0,
