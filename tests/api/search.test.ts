@@ -156,7 +156,7 @@ describe("POST /search", () => {
     expect((await found(u, { search_term: "dirigibles" })).results).toEqual([]);
   });
 
-  test("only rooms the user is or was in, and only what history visibility lets them see", async () => {
+  test("only rooms the user is or was in, and only what history visibility lets them see (count too)", async () => {
     const owner = newUser("owner");
     const late = newUser("late");
     const stranger = newUser("stranger");
@@ -173,8 +173,11 @@ describe("POST /search", () => {
       "secret plan beta",
       "secret plan gamma",
     ]);
-    // Joined after alpha, left before gamma: only beta.
-    expect(bodiesOf(await found(late, { search_term: "secret" }))).toEqual(["secret plan beta"]);
+    // Joined after alpha, left before gamma: only beta, and the count tells nothing about the others.
+    const lateFound = await found(late, { search_term: "secret" });
+    expect(bodiesOf(lateFound)).toEqual(["secret plan beta"]);
+    expect(lateFound.count).toBe(1);
+    expect((await found(late, { search_term: "secret", order_by: "recent" })).count).toBe(1);
     expect((await found(stranger, { search_term: "secret" })).results).toEqual([]);
     // A forgotten room is not searched any more.
     await ok(hs, late, "POST", `/_matrix/client/v3/rooms/${enc(roomId)}/forget`, {});

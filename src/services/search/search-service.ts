@@ -5,6 +5,7 @@
  * context, grouping by room or sender, the rooms' state and `next_batch` pagination (also per group).
  * Every result passes the history visibility rules and the leave limit, as /messages does.
  */
+import { readHistoryVisibility } from "../../core/rooms";
 import type { Db } from "../../storage/db";
 import type { RoomHistoryRepo } from "../../storage/repos/room-history";
 import type { RoomRepo, RoomRow } from "../../storage/repos/rooms";
@@ -237,13 +238,47 @@ export function createSearchService(deps: SearchDeps): SearchService {
         return access.get(room.roomNid) ?? null;
       };
       const roomByNid = new Map([...roomsById.values()].map((r) => [r.roomNid, r]));
-      // Where matches come from: "rank" scores its window once and orders it here (its size is the
-      // count); "recent" reads pages from the index, newest first.
+      // `count` must not tell what the user may not see: per room, only matches in the part of the
+      // history they may read (up to their leave; from their join when the room's history is not
+      // shared) are counted. Changes of the visibility setting over time are not looked at.
+      const readable = new Map<number, { from: number; to: number } | null>();
+      const readableRange = (roomNid: number) => {
+        if (!readable.has(roomNid)) {
+          const room = roomByNid.get(roomNid);
+          const a = room ? accessOf(room) : null;
+          let range: { from: number; to: number } | null = null;
+          if (room && a) {
+            const vis = readHistoryVisibility(
+              deps.store.stateView(room.currentSnapshotNid).get("m.room.history_visibility", "")?.content,
+            );
+            const own = deps.rooms.membership(roomNid, viewer.userId);
+            const from =
+              vis === "shared" || vis === "world_readable"
+                ? Number.MIN_SAFE_INTEGER
+                : (deps.rooms.lastJoinStream(roomNid, viewer.userId) ?? own?.streamOrdering ?? Number.MAX_SAFE_INTEGER);
+            range = { from, to: a.upTo ? a.upTo.stream : Number.MAX_SAFE_INTEGER };
+          }
+          readable.set(roomNid, range);
+        }
+        return readable.get(roomNid) ?? null;
+      };
+      const countOf = (positions: readonly { roomNid: number; streamOrdering: number }[]) => {
+        let n = 0;
+        for (const p of positions) {
+          const r = readableRange(p.roomNid);
+          if (r && p.streamOrdering >= r.from && p.streamOrdering <= r.to) n++;
+        }
+        return n;
+      };
+
+      // Where matches come from: "rank" scores its window once and orders it here; "recent" reads
+      // pages from the index, newest first.
       let count: number;
       let nextHits: (want: number) => SearchHit[];
       if (c.orderBy === "rank") {
-        const window = repo.rankWindow(scope).sort((x, y) => y.rank - x.rank || y.streamOrdering - x.streamOrdering);
-        count = window.length;
+        const window = repo.rankWindow(scope);
+        count = countOf(window);
+        window.sort((x, y) => y.rank - x.rank || y.streamOrdering - x.streamOrdering);
         const from = token?.cursor.order === "rank" ? token.cursor : null;
         let i = from
           ? window.findIndex((h) => h.rank < from.rank || (h.rank === from.rank && h.streamOrdering < from.stream))
@@ -255,7 +290,7 @@ export function createSearchService(deps: SearchDeps): SearchService {
           return page;
         };
       } else {
-        count = repo.count(scope);
+        count = countOf(repo.matchPositions(scope));
         let before = token?.cursor.order === "recent" ? token.cursor.stream : Number.MAX_SAFE_INTEGER;
         nextHits = (want) => {
           const page = repo.recent(scope, before, want);

@@ -52,7 +52,7 @@ export type SearchCursor = { order: "rank"; rank: number; stream: number } | { o
  * that a word found in most messages costs a bounded time; more specific terms are ranked in full.
  */
 export const RANK_WINDOW = 10_000;
-/** `count` stops counting here (the spec allows an approximate count). */
+/** `count` looks at this many of the newest matches at most (the spec allows an approximate count). */
 export const COUNT_CAP = 10_000;
 
 export interface SearchRepo {
@@ -71,8 +71,8 @@ export interface SearchRepo {
   rankWindow(scope: SearchScope): SearchHit[];
   /** Matches in scope older than `beforeStream` (a stream_ordering), newest first. */
   recent(scope: SearchScope, beforeStream: number, limit: number): SearchHit[];
-  /** How many events in scope match, counting up to COUNT_CAP (the approximate total the response reports). */
-  count(scope: SearchScope): number;
+  /** Where the newest COUNT_CAP matches in scope are (to count those the user may see). */
+  matchPositions(scope: SearchScope): { roomNid: number; streamOrdering: number }[];
   /** Indexed entries (for tests and the benchmark). */
   size(): number;
 }
@@ -120,8 +120,8 @@ export function createSearchRepo(db: Db): SearchRepo {
     recent: s.query<HitRow, [...ScopeArgs, number, number]>(
       `SELECT ${hitCols} ${fromScope} AND search_fts.rowid < ?6 ORDER BY search_fts.rowid DESC LIMIT ?7`,
     ),
-    count: s.query<{ n: number }, ScopeArgs>(
-      `SELECT count(*) AS n FROM (SELECT 1 ${fromScope} ORDER BY search_fts.rowid DESC LIMIT ${COUNT_CAP})`,
+    positions: s.query<{ room_nid: number; stream_ordering: number }, ScopeArgs>(
+      `SELECT d.room_nid, d.stream_ordering ${fromScope} ORDER BY search_fts.rowid DESC LIMIT ${COUNT_CAP}`,
     ),
     size: s.query<{ n: number }, []>("SELECT count(*) AS n FROM search_docs"),
   };
@@ -163,9 +163,9 @@ export function createSearchRepo(db: Db): SearchRepo {
       if (isEmpty(scope)) return [];
       return q.recent.all(...args(scope), beforeStream, limit).map(toHit);
     },
-    count(scope) {
-      if (isEmpty(scope)) return 0;
-      return q.count.get(...args(scope))?.n ?? 0;
+    matchPositions(scope) {
+      if (isEmpty(scope)) return [];
+      return q.positions.all(...args(scope)).map((r) => ({ roomNid: r.room_nid, streamOrdering: r.stream_ordering }));
     },
     size: () => q.size.get()?.n ?? 0,
   };
