@@ -7,7 +7,7 @@
  * http://<name>:80/ from this machine, which fails behind many home routers (no NAT hairpinning) and
  * proves nothing the CA does not check itself.
  */
-import { Agent } from "node:https";
+import type * as Https from "node:https";
 
 // acme-client (with axios, node-forge and @peculiar/x509) takes ~250 ms and ~38 MB to load: it is
 // loaded on the first order, never at start-up, and never in the other TLS modes.
@@ -60,7 +60,10 @@ export async function createAcmeKey(): Promise<string> {
 }
 
 export function createAcmeClient(opts: AcmeClientOptions): AcmeClient {
-  const agent = opts.caPem ? new Agent({ ca: opts.caPem, keepAlive: true }) : undefined;
+  // node:https is loaded only for a private CA (tests), not at start-up of every server.
+  const agent = opts.caPem
+    ? new (require("node:https") as typeof Https).Agent({ ca: opts.caPem, keepAlive: true })
+    : undefined;
   const timeout = opts.requestTimeoutMs ?? 30_000;
 
   return {

@@ -4,7 +4,14 @@
  * out here (inflate, unfilter the rows, copy the window, deflate). Only small images (thumbnail sizes)
  * pass through this, so doing it in JavaScript costs little.
  */
-import { deflateSync, inflateSync } from "node:zlib";
+import type * as Zlib from "node:zlib";
+
+// node:zlib is loaded on the first crop, not at start-up (it adds to the resident memory of every server).
+let zlibModule: typeof Zlib | null = null;
+const zlib = (): typeof Zlib => {
+  zlibModule ??= require("node:zlib") as typeof Zlib;
+  return zlibModule;
+};
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Ancillary chunks copied to the cropped image (colour management, palette transparency). */
@@ -90,7 +97,7 @@ function inflate(p: Parsed, bpp: number): Uint8Array {
   const expected = (p.width * bpp + 1) * p.height;
   if (expected > 64 * 1024 * 1024) throw new PngCropError("PNG too large to crop");
   try {
-    return inflateSync(p.idat, { maxOutputLength: expected });
+    return zlib().inflateSync(p.idat, { maxOutputLength: expected });
   } catch {
     throw new PngCropError("PNG data does not inflate to its dimensions");
   }
@@ -165,7 +172,7 @@ export function cropPng(png: Uint8Array, left: number, top: number, width: numbe
     new Uint8Array(SIGNATURE),
     chunk("IHDR", ihdr),
     ...p.kept.map((k) => chunk(k.type, k.data)),
-    chunk("IDAT", deflateSync(raw, { level: 6 })),
+    chunk("IDAT", zlib().deflateSync(raw, { level: 6 })),
     chunk("IEND", new Uint8Array(0)),
   ]);
 }
