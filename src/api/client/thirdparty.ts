@@ -16,14 +16,12 @@ export const getProtocols = defineEndpoint({
   method: "GET",
   path: "/_matrix/client/v3/thirdparty/protocols",
   auth: "accessToken",
-  guestOk: true,
 });
 export const getProtocolMetadata = defineEndpoint({
   operationId: "getProtocolMetadata",
   method: "GET",
   path: "/_matrix/client/v3/thirdparty/protocol/:protocol",
   auth: "accessToken",
-  guestOk: true,
   params: zProtocol,
 });
 export const queryLocationByProtocol = defineEndpoint({
@@ -31,7 +29,6 @@ export const queryLocationByProtocol = defineEndpoint({
   method: "GET",
   path: "/_matrix/client/v3/thirdparty/location/:protocol",
   auth: "accessToken",
-  guestOk: true,
   params: zProtocol,
   query: zFields,
 });
@@ -40,7 +37,6 @@ export const queryUserByProtocol = defineEndpoint({
   method: "GET",
   path: "/_matrix/client/v3/thirdparty/user/:protocol",
   auth: "accessToken",
-  guestOk: true,
   params: zProtocol,
   query: zFields,
 });
@@ -49,7 +45,6 @@ export const queryLocationByAlias = defineEndpoint({
   method: "GET",
   path: "/_matrix/client/v3/thirdparty/location",
   auth: "accessToken",
-  guestOk: true,
   query: z.object({ alias: zRoomAlias }),
 });
 export const queryUserByID = defineEndpoint({
@@ -57,7 +52,6 @@ export const queryUserByID = defineEndpoint({
   method: "GET",
   path: "/_matrix/client/v3/thirdparty/user",
   auth: "accessToken",
-  guestOk: true,
   query: z.object({ userid: zUserId }),
 });
 
