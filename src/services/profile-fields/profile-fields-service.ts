@@ -5,7 +5,7 @@
  * Grammar are stored here, any JSON value (null too), within the spec's limits: a key name of at most
  * 255 bytes (M_KEY_TOO_LARGE) and a whole profile under 64 KiB of JSON (M_PROFILE_TOO_LARGE).
  */
-import { type ErrCode, MatrixError } from "../../core/errors";
+import { MatrixError } from "../../core/errors";
 import type { ProfileFieldRepo } from "../../storage/repos/profile-fields";
 import type { ProfileService } from "../profile/profile-service";
 
@@ -27,9 +27,8 @@ export interface ProfileFieldsService {
   removeAll(userId: string): void;
 }
 
-// The spec's error codes for profiles that core/errors.ts does not list yet.
 const profileError = (errcode: "M_KEY_TOO_LARGE" | "M_PROFILE_TOO_LARGE", message: string) =>
-  new MatrixError(400, errcode as ErrCode, message);
+  new MatrixError(400, errcode, message);
 
 export function checkProfileKey(keyName: string): void {
   if (Buffer.byteLength(keyName, "utf8") > MAX_PROFILE_KEY_BYTES) {
