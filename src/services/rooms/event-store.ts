@@ -29,6 +29,11 @@ export interface EventStore {
   byId(eventId: string): LoadedEvent | null;
   byNid(eventNid: number): LoadedEvent | null;
   fromStored(stored: StoredEvent): LoadedEvent;
+  /**
+   * Caches an event just written (in the current transaction) from what the writer already has,
+   * instead of reading the row back and parsing its JSON. `stored` must be exactly the stored row.
+   */
+  remember(stored: StoredEvent, event: RoomEvent): LoadedEvent;
   stateView(snapshotNid: number | null): StateView;
   /** The state events of a snapshot filtered by type (and state_key when given). */
   stateEventsOfType(snapshotNid: number | null, type: string): LoadedEvent[];
@@ -90,7 +95,11 @@ export function createEventStore(deps: { db: Db; events: EventRepo; rooms: RoomR
       return touch(stored.eventNid, hit);
     }
     const pdu = JSON.parse(stored.json) as Pdu;
-    const loaded = { stored, event: roomEventOf(pdu, rulesOfNid(stored.roomNid), stored.eventId as EventId) };
+    return cacheLoaded({ stored, event: roomEventOf(pdu, rulesOfNid(stored.roomNid), stored.eventId as EventId) });
+  };
+
+  const cacheLoaded = (loaded: LoadedEvent): LoadedEvent => {
+    const { stored } = loaded;
     forget(stored.eventNid);
     cache.set(stored.eventNid, loaded);
     nidById.set(stored.eventId, stored.eventNid);
@@ -127,6 +136,7 @@ export function createEventStore(deps: { db: Db; events: EventRepo; rooms: RoomR
     },
     byNid,
     fromStored,
+    remember: (stored, event) => cacheLoaded({ stored, event }),
     stateView(snapshotNid) {
       const map = snapshotNid === null ? emptyMap : deps.state.load(snapshotNid);
       return {

@@ -99,7 +99,11 @@ export interface EventRepo {
   exists(eventId: string): boolean;
   forwardExtremities(roomNid: number): StoredEvent[];
   /** Removes `prevNids` from the room's extremities and adds `newNid` (unless something already points at it). */
-  updateExtremities(roomNid: number, prevNids: readonly number[], newNid: number): void;
+  /**
+   * Removes `prevNids` from the room's forward extremities and adds `newNid` unless a stored event
+   * already cites it as a prev event; returns whether it was added. `newEventId` saves reading it back.
+   */
+  updateExtremities(roomNid: number, prevNids: readonly number[], newNid: number, newEventId?: string): boolean;
   maxStreamOrdering(): number;
   setRedactedBy(eventNid: number, redactionEventId: string): void;
   setStateAfter(eventNid: number, snapshotNid: number): void;
@@ -136,6 +140,7 @@ export function createEventRepo(db: Db): EventRepo {
     byId: s.query<Row, [string]>(`SELECT ${COLS} FROM events WHERE event_id = ?`),
     byNid: s.query<Row, [number]>(`SELECT ${COLS} FROM events WHERE event_nid = ?`),
     nidOf: s.query<{ event_nid: number }, [string]>("SELECT event_nid FROM events WHERE event_id = ?"),
+    nidToId: s.query<{ event_id: string }, [number]>("SELECT event_id FROM events WHERE event_nid = ?"),
     extremities: s.query<Row, [number]>(
       `SELECT ${COLS} FROM events WHERE event_nid IN (SELECT event_nid FROM forward_extremities WHERE room_nid = ?) ORDER BY depth DESC, event_nid DESC`,
     ),
@@ -243,10 +248,12 @@ export function createEventRepo(db: Db): EventRepo {
     nidOf: (id) => q.nidOf.get(id)?.event_nid ?? null,
     exists: (id) => q.nidOf.get(id) !== null,
     forwardExtremities: (roomNid) => q.extremities.all(roomNid).map(toEvent),
-    updateExtremities(roomNid, prevNids, newNid) {
+    updateExtremities(roomNid, prevNids, newNid, newEventId) {
       for (const p of prevNids) q.delExtremity.run(roomNid, p);
-      const ev = q.byNid.get(newNid);
-      if (ev && !q.hasSuccessor.get(ev.event_id)) q.addExtremity.run(roomNid, newNid);
+      const eventId = newEventId ?? q.nidToId.get(newNid)?.event_id;
+      if (eventId === undefined || q.hasSuccessor.get(eventId)) return false;
+      q.addExtremity.run(roomNid, newNid);
+      return true;
     },
     maxStreamOrdering: () => q.maxStream.get()?.m ?? 0,
     setRedactedBy: (nid, rid) => {

@@ -182,10 +182,12 @@ export function createRoomWriter(deps: RoomWriterDeps): RoomWriter {
     event: RoomEvent,
     stateBefore: number | null,
     prevNids: number[],
+    /** No forward extremity other than `prevNids` existed (so the new event is the only one after it). */
+    onlyPrevsWereExtremities: boolean,
   ): LoadedEvent => {
     const rel = relationOf(event.content);
     const now = deps.clock.now();
-    const nid = events.insert({
+    const row: Omit<StoredEvent, "eventNid" | "redactedBy"> = {
       eventId: event.eventId,
       roomNid: room.roomNid,
       type: event.type,
@@ -204,6 +206,9 @@ export function createRoomWriter(deps: RoomWriterDeps): RoomWriter {
       relType: rel.relType,
       relatesToId: rel.relatesTo,
       threadId: rel.thread,
+    };
+    const nid = events.insert({
+      ...row,
       containsUrl: containsUrl(event.content),
       receivedAt: now,
       prevEventIds: event.prevEvents,
@@ -218,10 +223,13 @@ export function createRoomWriter(deps: RoomWriterDeps): RoomWriter {
       );
       events.setStateAfter(nid, stateAfter);
     }
-    events.updateExtremities(room.roomNid, prevNids, nid);
-    updateCurrentState(room, rules);
+    const isExtremity = events.updateExtremities(room.roomNid, prevNids, nid, event.eventId);
+    // The usual case: the new event is now the room's only forward extremity (no need to read them back).
+    updateCurrentState(room, rules, isExtremity && onlyPrevsWereExtremities ? [{ stateAfterNid: stateAfter }] : null);
+    // The row as written (the same as reading it back, without the read and the JSON parse).
+    const loaded = store.remember({ ...row, eventNid: nid, stateAfterNid: stateAfter, redactedBy: null }, event);
     if (event.redacts !== undefined) applyRedaction(room, event, stateBefore);
-    return store.byNid(nid)!;
+    return loaded;
   };
 
   /**
@@ -243,8 +251,12 @@ export function createRoomWriter(deps: RoomWriterDeps): RoomWriter {
     store.invalidate(target.stored.eventNid);
   };
 
-  const updateCurrentState = (room: RoomRow, rules: RoomVersionRules) => {
-    const ext = events.forwardExtremities(room.roomNid);
+  const updateCurrentState = (
+    room: RoomRow,
+    rules: RoomVersionRules,
+    extremities: readonly Pick<StoredEvent, "stateAfterNid">[] | null,
+  ) => {
+    const ext = extremities ?? events.forwardExtremities(room.roomNid);
     const fresh = rooms.byNid(room.roomNid)!;
     const snaps = [...new Set(ext.map((e) => e.stateAfterNid).filter((s): s is number => s !== null))];
     if (snaps.length === 0) return;
@@ -313,7 +325,8 @@ export function createRoomWriter(deps: RoomWriterDeps): RoomWriter {
         const room = rooms.byId(roomId);
         if (!room) throw MatrixError.notFound("Unknown room");
         const rules = store.rulesOf(room);
-        const prevs = events.forwardExtremities(room.roomNid).slice(0, MAX_PREV_EVENTS);
+        const extremities = events.forwardExtremities(room.roomNid);
+        const prevs = extremities.slice(0, MAX_PREV_EVENTS);
         if (prevs.length === 0) throw MatrixError.notFound("Room has no events");
         const stateBefore = stateBeforeOf(room, rules, prevs);
         const view = store.stateView(stateBefore);
@@ -337,6 +350,7 @@ export function createRoomWriter(deps: RoomWriterDeps): RoomWriter {
           event,
           stateBefore,
           prevs.map((p) => p.eventNid),
+          extremities.length === prevs.length,
         );
         if (ev.txn) rooms.insertTxn(ev.sender, ev.txn.deviceId, ev.txn.txnId, eventId, deps.clock.now());
         announce(loaded);
@@ -364,7 +378,7 @@ export function createRoomWriter(deps: RoomWriterDeps): RoomWriter {
         if (rooms.byId(event.roomId)) throw new MatrixError(400, "M_ROOM_IN_USE", "Room ID already in use");
         const roomNid = rooms.insert(event.roomId as RoomId, rules.id, deps.clock.now());
         const room = rooms.byNid(roomNid)!;
-        const loaded = persist(room, rules, event, null, []);
+        const loaded = persist(room, rules, event, null, [], true); // a new room: no extremities yet
         announce(loaded);
         return { room: rooms.byNid(roomNid)!, create: loaded };
       });
