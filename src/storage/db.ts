@@ -1,4 +1,5 @@
 import { Database } from "bun:sqlite";
+import { type Checkpointer, createCheckpointer } from "./checkpointer";
 import { stabilizeParams } from "./stable-params";
 
 export interface Db {
@@ -48,6 +49,7 @@ export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 /** Opens (creating if needed) the SQLite database at `path` (":memory:" for tests) with our pragmas. */
 export function openDb(path: string): Db {
   const sqlite = new Database(path, { create: true, strict: true });
+  const inMemory = path === ":memory:" || path === "";
   sqlite.exec("PRAGMA journal_mode = WAL");
   sqlite.exec("PRAGMA synchronous = NORMAL");
   sqlite.exec(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
@@ -56,7 +58,7 @@ export function openDb(path: string): Db {
   sqlite.exec("PRAGMA foreign_keys = ON");
   sqlite.exec("PRAGMA busy_timeout = 5000");
   sqlite.exec("PRAGMA temp_store = MEMORY");
-  return wrapDb(sqlite);
+  return wrapDb(sqlite, inMemory ? null : createCheckpointer(path));
 }
 
 const stabilized = new WeakSet<Database>();
@@ -85,7 +87,8 @@ function useStableParams(sqlite: Database): void {
     prepare(stable(sql), params)) as Database["prepare"];
 }
 
-export function wrapDb(sqlite: Database): Db {
+/** `checkpointer`: checkpoints the log on another thread (file databases, see storage/checkpointer.ts). */
+export function wrapDb(sqlite: Database, checkpointer: Checkpointer | null = null): Db {
   useStableParams(sqlite);
   let depth = 0;
   const rollbackHooks: (() => void)[] = [];
@@ -127,6 +130,7 @@ export function wrapDb(sqlite: Database): Db {
           throw e;
         }
         rollbackHooks.length = 0;
+        checkpointer?.committed();
         const hooks = commitHooks;
         commitHooks = [];
         for (const hook of hooks) hook();
@@ -144,6 +148,7 @@ export function wrapDb(sqlite: Database): Db {
       if (depth === 0) sqlite.exec("PRAGMA wal_checkpoint(PASSIVE)");
     },
     close() {
+      checkpointer?.stop();
       sqlite.close();
     },
   };
