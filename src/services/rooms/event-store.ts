@@ -55,24 +55,41 @@ const CACHE_ENTRIES = 20_000;
 /** What an entry costs besides its JSON (the parsed objects' own slots), in the same unit. */
 const ENTRY_OVERHEAD = 200;
 
+/**
+ * A hit moves an entry to the back only when it has fallen this many insertions behind: moving costs
+ * about a microsecond (a JS Map delete and set), and the state events a write checks are hit several
+ * times per write.
+ */
+const REFRESH_AFTER = 256;
+
+interface Entry {
+  loaded: LoadedEvent;
+  /** The insertion count when the entry was (re)inserted. */
+  seq: number;
+}
+
 export function createEventStore(deps: { db: Db; events: EventRepo; rooms: RoomRepo; state: StateStore }): EventStore {
-  // Least recently used first (a hit moves the entry to the end).
-  const cache = new Map<number, LoadedEvent>();
+  // Least recently used first (roughly: see REFRESH_AFTER).
+  const cache = new Map<number, Entry>();
   const nidById = new Map<string, number>();
   const roomRules = new Map<number, RoomVersionRules>();
   let chars = 0;
+  let inserted = 0;
   const weight = (e: LoadedEvent) => e.stored.json.length + ENTRY_OVERHEAD;
   const forget = (nid: number) => {
     const hit = cache.get(nid);
     if (!hit) return;
-    nidById.delete(hit.stored.eventId);
+    nidById.delete(hit.loaded.stored.eventId);
     cache.delete(nid);
-    chars -= weight(hit);
+    chars -= weight(hit.loaded);
   };
-  const touch = (nid: number, hit: LoadedEvent) => {
-    cache.delete(nid);
-    cache.set(nid, hit);
-    return hit;
+  const touch = (nid: number, hit: Entry): LoadedEvent => {
+    if (inserted - hit.seq > REFRESH_AFTER) {
+      cache.delete(nid);
+      hit.seq = ++inserted;
+      cache.set(nid, hit);
+    }
+    return hit.loaded;
   };
 
   const rulesOfNid = (roomNid: number): RoomVersionRules => {
@@ -91,7 +108,7 @@ export function createEventStore(deps: { db: Db; events: EventRepo; rooms: RoomR
 
   const fromStored = (stored: StoredEvent): LoadedEvent => {
     const hit = cache.get(stored.eventNid);
-    if (hit && hit.stored.json === stored.json && hit.stored.redactedBy === stored.redactedBy) {
+    if (hit && hit.loaded.stored.json === stored.json && hit.loaded.stored.redactedBy === stored.redactedBy) {
       return touch(stored.eventNid, hit);
     }
     const pdu = JSON.parse(stored.json) as Pdu;
@@ -101,7 +118,7 @@ export function createEventStore(deps: { db: Db; events: EventRepo; rooms: RoomR
   const cacheLoaded = (loaded: LoadedEvent): LoadedEvent => {
     const { stored } = loaded;
     forget(stored.eventNid);
-    cache.set(stored.eventNid, loaded);
+    cache.set(stored.eventNid, { loaded, seq: ++inserted });
     nidById.set(stored.eventId, stored.eventNid);
     chars += weight(loaded);
     while (chars > CACHE_CHARS || cache.size > CACHE_ENTRIES) {
