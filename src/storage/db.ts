@@ -40,9 +40,11 @@ export class AsyncTransactionError extends Error {
  * the last one, never the database's consistency. Checkpointing every 1,000 pages made a sync and a
  * copy of the same hot pages every ~80 messages (every message in a room of 1,000 local members
  * writes ~1,000 notification pages): with 10,000 pages (about 40 MiB of log), sends in a room of 10
- * members went ~20% faster and push processing in a room of 1,000 members about 2x. The server also
- * checkpoints on a timer (Db.checkpoint), so the power-loss window is bounded in time too. Reads
- * look pages up in the log's hash index: a full log did not slow them measurably.
+ * members went ~20% faster and push processing in a room of 1,000 members about 2x. Under writes a
+ * worker thread checkpoints far more often than this (storage/checkpointer.ts), so this is the
+ * backstop; the server also checkpoints on a timer (Db.checkpoint), so the power-loss window is
+ * bounded in time when writes are few. Reads look pages up in the log's hash index: a full log did
+ * not slow them measurably.
  */
 export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
