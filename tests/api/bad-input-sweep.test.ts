@@ -31,6 +31,8 @@ function samplePath(path: string): string {
 }
 
 function tableCounts(): Record<string, number> {
+  // Background work that follows earlier writes (the search index) must not look like a change.
+  while (hs.server.services.search.indexPending() > 0);
   const db = hs.server.db.sqlite;
   const tables = db
     .query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
