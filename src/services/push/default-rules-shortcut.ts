@@ -89,12 +89,35 @@ export function defaultRulesShortcut(
   let nobody: PushOutcome | undefined;
   const body = valueAtPath(event, ["content", "body"]);
   const lowerAsciiBody = typeof body === "string" && isAscii(body) ? body.toLowerCase() : null;
+  const nobodyOutcome = () =>
+    (nobody ??= evaluatePushRules(NOBODY_RULES, event, {
+      userId: NOBODY,
+      displayName: null,
+      memberCount: shared.memberCount,
+      get senderPowerLevel() {
+        return shared.senderPowerLevel;
+      },
+      notificationPowerLevel: shared.notificationPowerLevel,
+    }));
+  // Rules after the one that decides nobody's outcome cannot change anybody's: evaluation stops at
+  // the first match. (A member event stops at .m.rule.member_event, before the display-name rule.)
+  let stopKind = PUSH_RULE_KINDS.length;
+  let stopIndex = Number.POSITIVE_INFINITY;
+  const decided = nobodyOutcome();
+  if (decided.kind !== null && decided.ruleId !== null) {
+    stopKind = PUSH_RULE_KINDS.indexOf(decided.kind);
+    stopIndex = NOBODY_RULES[decided.kind].findIndex((r) => r.rule_id === decided.ruleId);
+  }
   return {
     outcome(ruleset, ctx) {
-      for (const kind of PUSH_RULE_KINDS) {
+      for (let k = 0; k <= stopKind && k < PUSH_RULE_KINDS.length; k++) {
+        const kind = PUSH_RULE_KINDS[k]!;
         const dependent = USER_DEPENDENT[kind];
         if (dependent.size === 0) continue;
-        for (const rule of ruleset[kind]) {
+        const rules = ruleset[kind];
+        const end = k === stopKind ? Math.min(stopIndex, rules.length) : rules.length;
+        for (let i = 0; i < end; i++) {
+          const rule = rules[i]!;
           if (!rule.enabled || !dependent.has(rule.rule_id)) continue;
           if (readsDisplayName(rule)) {
             // The legacy display-name rule: only worth its regular expression when the body may hold the name.
@@ -108,16 +131,7 @@ export function defaultRulesShortcut(
           if (ruleMatchesFor(kind, rule, event, ctx)) return null;
         }
       }
-      nobody ??= evaluatePushRules(NOBODY_RULES, event, {
-        userId: NOBODY,
-        displayName: null,
-        memberCount: shared.memberCount,
-        get senderPowerLevel() {
-          return shared.senderPowerLevel;
-        },
-        notificationPowerLevel: shared.notificationPowerLevel,
-      });
-      return nobody;
+      return nobodyOutcome();
     },
   };
 }
