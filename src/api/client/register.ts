@@ -4,6 +4,7 @@ import { MatrixError } from "../../core/errors";
 import { zDeviceId } from "../../core/ids/zod";
 import type { IssuedSession } from "../../services/accounts/sessions";
 import { type ApiApp, defineEndpoint, route } from "../endpoint";
+import { zEmailValidation, zMsisdnValidation } from "./threepid-schemas";
 
 // api/client-server/registration.yaml
 export const register = defineEndpoint({
@@ -41,24 +42,6 @@ export const registrationTokenValidity = defineEndpoint({
   auth: "none",
   rateLimit: "register",
   query: z.object({ token: z.string() }),
-});
-
-const zEmailValidation = z.object({
-  client_secret: z.string(),
-  email: z.string(),
-  send_attempt: z.number().int(),
-  next_link: z.string().optional(),
-  id_server: z.string().optional(),
-  id_access_token: z.string().optional(),
-});
-const zMsisdnValidation = z.object({
-  client_secret: z.string(),
-  country: z.string(),
-  phone_number: z.string(),
-  send_attempt: z.number().int(),
-  next_link: z.string().optional(),
-  id_server: z.string().optional(),
-  id_access_token: z.string().optional(),
 });
 
 // api/client-server/registration.yaml

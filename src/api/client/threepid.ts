@@ -7,6 +7,7 @@ import { z } from "zod";
 import { MatrixError } from "../../core/errors";
 import { type ApiApp, defineEndpoint, route } from "../endpoint";
 import { threepidDenied } from "./register";
+import { zEmailValidation, zMsisdnValidation } from "./threepid-schemas";
 
 export const getAccount3PIDs = defineEndpoint({
   operationId: "getAccount3PIDs",
@@ -35,50 +36,33 @@ export const unbind3pidFromAccount = defineEndpoint({
   auth: "accessToken",
   body: z.object({ medium: z.enum(["email", "msisdn"]), address: z.string(), id_server: z.string().optional() }),
 });
-const zEmail = z.object({
-  client_secret: z.string(),
-  email: z.string(),
-  send_attempt: z.number().int(),
-  next_link: z.string().optional(),
-  id_server: z.string().optional(),
-  id_access_token: z.string().optional(),
-});
-const zMsisdn = z.object({
-  client_secret: z.string(),
-  country: z.string(),
-  phone_number: z.string(),
-  send_attempt: z.number().int(),
-  next_link: z.string().optional(),
-  id_server: z.string().optional(),
-  id_access_token: z.string().optional(),
-});
 export const requestTokenTo3PIDEmail = defineEndpoint({
   operationId: "requestTokenTo3PIDEmail",
   method: "POST",
   path: "/_matrix/client/v3/account/3pid/email/requestToken",
   auth: "none",
-  body: zEmail,
+  body: zEmailValidation,
 });
 export const requestTokenTo3PIDMSISDN = defineEndpoint({
   operationId: "requestTokenTo3PIDMSISDN",
   method: "POST",
   path: "/_matrix/client/v3/account/3pid/msisdn/requestToken",
   auth: "none",
-  body: zMsisdn,
+  body: zMsisdnValidation,
 });
 export const requestTokenToResetPasswordEmail = defineEndpoint({
   operationId: "requestTokenToResetPasswordEmail",
   method: "POST",
   path: "/_matrix/client/v3/account/password/email/requestToken",
   auth: "none",
-  body: zEmail,
+  body: zEmailValidation,
 });
 export const requestTokenToResetPasswordMSISDN = defineEndpoint({
   operationId: "requestTokenToResetPasswordMSISDN",
   method: "POST",
   path: "/_matrix/client/v3/account/password/msisdn/requestToken",
   auth: "none",
-  body: zMsisdn,
+  body: zMsisdnValidation,
 });
 
 export function registerThreepidRoutes(app: ApiApp): void {
